@@ -1,0 +1,97 @@
+/**
+ * The Cairn server: one HTTP server on one port for the REST API, the collaboration
+ * websocket and the SvelteKit pages.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import type { Config } from './config.js';
+import { openStore } from './store/index.js';
+import { FileUpdateLog } from './store/file-update-log.js';
+import { SqlUpdateLog } from './store/sql-update-log.js';
+import type { UpdateLog } from './store/update-log.js';
+import { CollabServer } from './collab/server.js';
+import { cairnCollabHooks } from './notebooks/collab-hooks.js';
+import { NotebookService } from './notebooks/service.js';
+import { Router } from './http/router.js';
+import { sendError, sendJson } from './http/respond.js';
+import { authRoutes } from './http/routes/auth.js';
+import { notebookRoutes } from './http/routes/notebooks.js';
+import { healthRoutes } from './http/routes/health.js';
+import type { AppContext } from './context.js';
+import { logger } from './log.js';
+
+const log = logger('server');
+
+/** Serves what the API does not: the built SvelteKit app, or vite's dev middleware. */
+export type PageHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
+
+export interface CairnServer {
+  server: Server;
+  context: AppContext;
+  /** Start listening; resolves with the bound port. */
+  listen(): Promise<number>;
+  /** Flush and close every room, the store and the listener. */
+  close(): Promise<void>;
+}
+
+export interface ServerOptions {
+  /** Pages; omitted in API-only tests. */
+  pages?: PageHandler;
+  /** How long an empty room stays loaded (tests shorten it). */
+  roomIdleMs?: number;
+}
+
+export async function createCairnServer(config: Config, options: ServerOptions = {}): Promise<CairnServer> {
+  const db = await openStore(config);
+  // Embedded: an append-only file per notebook (see file-update-log.ts); a real Postgres is
+  // shared by several processes, so there the log is a table.
+  const updateLog: UpdateLog = config.databaseUrl ? new SqlUpdateLog(db) : new FileUpdateLog(join(config.dataDir, 'updates'), db);
+  const collab = new CollabServer(cairnCollabHooks(db, updateLog), { maxFrameBytes: config.maxFrameBytes, idleMs: options.roomIdleMs });
+  const context: AppContext = { config, db, updateLog, collab, notebooks: new NotebookService(db, updateLog, collab) };
+
+  const router = new Router();
+  authRoutes(router, context);
+  notebookRoutes(router, context);
+  healthRoutes(router, context);
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const isApi = url.pathname.startsWith('/api/') || url.pathname === '/healthz';
+    if (!isApi && options.pages) {
+      options.pages(req, res, () => sendJson(res, 404, { error: { code: 'not_found', message: 'Not found.' } }));
+      return;
+    }
+    const match = router.match(req.method ?? 'GET', url.pathname);
+    if (match === null) return sendJson(res, 404, { error: { code: 'not_found', message: `No route for ${url.pathname}.` } });
+    if (match === 'method') return sendJson(res, 405, { error: { code: 'method_not_allowed', message: `${req.method} is not allowed on ${url.pathname}.` } });
+    match.handler({ req, res, url, params: match.params }).catch((err) => sendError(res, err));
+  });
+  server.on('upgrade', (req, socket, head) => {
+    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (CollabServer.matches(pathname)) collab.handleUpgrade(req, socket, head);
+    else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+  });
+  server.on('clientError', (err, socket) => {
+    log.debug('client error', { err });
+    socket.destroy();
+  });
+
+  return {
+    server,
+    context,
+    listen: () =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => {
+          const address = server.address();
+          resolve(typeof address === 'object' && address ? address.port : config.port);
+        });
+      }),
+    async close() {
+      await collab.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await updateLog.close();
+      await db.close();
+    }
+  };
+}

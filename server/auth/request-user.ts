@@ -1,0 +1,25 @@
+/** Who is making an HTTP request: the one place routes ask. */
+import type { IncomingMessage } from 'node:http';
+import type { Queryable } from '../store/index.js';
+import { HttpError } from '../http/errors.js';
+import { userForToken, type SessionUser } from './sessions.js';
+import { tokenFromRequest } from './tokens.js';
+
+/** The signed-in user, or a 401. Cookie-authenticated writes must come from this origin (CSRF). */
+export async function requireUser(db: Queryable, req: IncomingMessage, url: URL): Promise<SessionUser> {
+  const token = tokenFromRequest(req);
+  if (!token) throw new HttpError(401, 'unauthenticated', 'Sign in first: send a session cookie or an Authorization: Bearer token.');
+  const bearer = req.headers.authorization?.startsWith('Bearer ') ?? false;
+  if (!bearer && req.method !== 'GET' && req.method !== 'HEAD') assertSameOrigin(req, url);
+  const user = await userForToken(db, token);
+  if (!user) throw new HttpError(401, 'unauthenticated', 'Your session has expired or is not valid; sign in again.');
+  return user;
+}
+
+function assertSameOrigin(req: IncomingMessage, url: URL): void {
+  const origin = req.headers.origin;
+  if (!origin) return; // non-browser clients send none; browsers always do on cross-site writes
+  if (new URL(origin).host !== (req.headers.host ?? url.host)) {
+    throw new HttpError(403, 'cross_origin', 'Cross-site requests are refused.');
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * The collaboration server's lifecycle, as typed hooks (after Hocuspocus): who is asking,
+ * may they, where the document's updates are stored, and what to do after a change.
+ * Access control and persistence plug in here, never inside the socket code.
+ */
+import type { IncomingMessage } from 'node:http';
+import type * as Y from 'yjs';
+
+/** Who a connection belongs to. */
+export interface Principal {
+  userId: string;
+  name: string;
+}
+
+/** What a principal may do in a notebook. `missing`: there is no such notebook. */
+export type Access = 'edit' | 'view' | 'none' | 'missing';
+
+export interface CollabHooks {
+  /** The principal behind an upgrade request (token param or cookie), or null. */
+  authenticate(request: IncomingMessage, url: URL): Promise<Principal | null>;
+  /** What `principal` may do in notebook `docName`. */
+  authorize(principal: Principal, docName: string): Promise<Access>;
+  /** Every stored update of the document, in any order (Yjs merges commute). */
+  load(docName: string): Promise<Uint8Array[]>;
+  /** Append updates durably; resolves only once they would survive a kill -9. */
+  store(docName: string, updates: Uint8Array[]): Promise<void>;
+  /** Merge the stored log into a snapshot; called in the background. */
+  compact(docName: string): Promise<void>;
+  /** After updates were stored and applied (title mirroring, timestamps). Must not throw. */
+  changed?(docName: string, doc: Y.Doc): void;
+  /** The room is being unloaded: flush anything `changed` deferred. */
+  unloaded?(docName: string, doc: Y.Doc): Promise<void>;
+}

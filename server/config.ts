@@ -1,0 +1,72 @@
+/**
+ * The one place settings come from: the environment, with defaults that work on a laptop.
+ * Nothing else in the server reads `process.env`.
+ */
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+
+export interface Config {
+  /** HTTP and websocket port. */
+  port: number;
+  /** Interface to listen on. */
+  host: string;
+  /** Where the embedded store, the generated secret key and uploads live. */
+  dataDir: string;
+  /** A real Postgres to use instead of the embedded one; null for embedded. */
+  databaseUrl: string | null;
+  /** Redis for fanning collaboration out across processes; null for a single process. */
+  redisUrl: string | null;
+  /** 32-byte key for encrypting secrets at rest. */
+  secretKey: Buffer;
+  /** How long a session token lives. */
+  sessionTtlMs: number;
+  /** Largest websocket frame accepted; bigger frames close the socket with 1009. */
+  maxFrameBytes: number;
+  /** Largest JSON request body accepted. */
+  maxBodyBytes: number;
+  /** Run vite in middleware mode instead of serving build/. */
+  dev: boolean;
+}
+
+const DAY = 24 * 60 * 60 * 1000;
+
+/** Read the configuration. `env` defaults to the process environment; tests pass their own. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] = process.argv): Config {
+  const dataDir = resolve(env.CAIRN_DATA_DIR || '.cairn');
+  mkdirSync(dataDir, { recursive: true });
+  return {
+    port: parsePort(env.PORT),
+    host: env.HOST || '0.0.0.0',
+    dataDir,
+    databaseUrl: env.DATABASE_URL || null,
+    redisUrl: env.REDIS_URL || null,
+    secretKey: readSecretKey(env.CAIRN_SECRET_KEY, dataDir),
+    sessionTtlMs: 30 * DAY,
+    maxFrameBytes: 16 * 1024 * 1024,
+    maxBodyBytes: 1024 * 1024,
+    dev: argv.includes('--dev')
+  };
+}
+
+function parsePort(raw: string | undefined): number {
+  if (!raw) return 3000;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${JSON.stringify(raw)}`);
+  return port;
+}
+
+/**
+ * CAIRN_SECRET_KEY as 64 hex characters or base64 of 32 bytes; when unset, a key generated
+ * once into the data directory, so secrets stay readable across restarts.
+ */
+function readSecretKey(raw: string | undefined, dataDir: string): Buffer {
+  if (raw) {
+    const key = /^[0-9a-f]{64}$/i.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
+    if (key.length !== 32) throw new Error('CAIRN_SECRET_KEY must be 32 bytes, as 64 hex characters or base64');
+    return key;
+  }
+  const file = join(dataDir, 'secret.key');
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
+  return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
+}

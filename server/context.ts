@@ -1,0 +1,14 @@
+/** What request handlers and hooks share: settings and the long-lived services. */
+import type { Config } from './config.js';
+import type { Db } from './store/index.js';
+import type { UpdateLog } from './store/update-log.js';
+import type { CollabServer } from './collab/server.js';
+import type { NotebookService } from './notebooks/service.js';
+
+export interface AppContext {
+  config: Config;
+  db: Db;
+  updateLog: UpdateLog;
+  collab: CollabServer;
+  notebooks: NotebookService;
+}

@@ -1,0 +1,31 @@
+/** Reading and validating JSON request bodies with zod. */
+import type { IncomingMessage } from 'node:http';
+import type { z } from 'zod';
+import { HttpError } from './errors.js';
+
+/** Read the body as JSON, refusing anything over `limit` bytes. */
+export async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw new HttpError(413, 'body_too_large', `Request body over ${limit} bytes.`);
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') throw new HttpError(400, 'bad_request', 'Expected a JSON body.');
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new HttpError(400, 'bad_request', 'The body is not valid JSON.');
+  }
+}
+
+/** Check `value` against `schema`; a mismatch is a 400 naming the first bad field. */
+export function validate<T>(schema: z.ZodType<T>, value: unknown): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+  throw new HttpError(400, 'bad_request', `${where}${issue?.message ?? 'invalid body'}`);
+}

@@ -1,0 +1,26 @@
+/** Writing JSON responses and errors in the shape design.md fixes: `{error: {code, message}}`. */
+import type { ServerResponse } from 'node:http';
+import { HttpError } from './errors.js';
+import { logger } from '../log.js';
+
+const log = logger('http');
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string | string[]> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
+  res.end(text);
+}
+
+/** Send `err` as an error response: HttpErrors as they are, anything else as a logged 500. */
+export function sendError(res: ServerResponse, err: unknown): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  if (err instanceof HttpError) {
+    sendJson(res, err.status, { error: { code: err.code, message: err.message } });
+    return;
+  }
+  log.error('request failed', { err });
+  sendJson(res, 500, { error: { code: 'internal', message: 'Something went wrong on the server; it has been logged.' } });
+}

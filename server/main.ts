@@ -1,0 +1,54 @@
+/**
+ * `npm start`: build the app when no build is present, then serve it with the API and the
+ * collaboration socket on PORT. `--dev` serves the pages through vite instead.
+ */
+import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { loadConfig } from './config.js';
+import { createCairnServer, type PageHandler } from './app.js';
+import { logger } from './log.js';
+
+const log = logger('server');
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+async function pages(dev: boolean): Promise<PageHandler> {
+  if (dev) {
+    const { createServer } = await import('vite');
+    // Hot reload gets vite's own websocket port, keeping /collab ours alone.
+    const vite = await createServer({ root, server: { middlewareMode: true }, appType: 'custom' });
+    return (req, res, next) => vite.middlewares(req, res, next);
+  }
+  const handlerFile = join(root, 'build', 'handler.js');
+  if (!existsSync(handlerFile)) {
+    log.info('no build found: building the app once (about a minute)');
+    const result = spawnSync('npx', ['vite', 'build'], { cwd: root, stdio: 'inherit' });
+    if (result.status !== 0) throw new Error('vite build failed; see the output above');
+  }
+  const { handler } = (await import(pathToFileURL(handlerFile).href)) as { handler: PageHandler };
+  return handler;
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const cairn = await createCairnServer(config, { pages: await pages(config.dev) });
+  const port = await cairn.listen();
+  log.info(`Cairn is running at http://localhost:${port}`, { store: cairn.context.db.kind, dataDir: config.dataDir });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('shutting down', { signal });
+    await cairn.close().catch((err) => log.error('shutdown failed', { err }));
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((err) => {
+  log.error('could not start', { err });
+  process.exit(1);
+});

@@ -1,0 +1,69 @@
+/**
+ * Cairn's collaboration hooks: sessions authenticate sockets, the shared access check
+ * authorizes them, the update log persists documents, and the title is mirrored into the
+ * notebooks table for listings.
+ */
+import type * as Y from 'yjs';
+import type { Db } from '../store/index.js';
+import type { UpdateLog } from '../store/update-log.js';
+import type { CollabHooks } from '../collab/hooks.js';
+import { userForToken } from '../auth/sessions.js';
+import { tokenFromRequest } from '../auth/tokens.js';
+import { notebookAccess } from './access.js';
+import { touchNotebook } from './repository.js';
+import { readTitle } from '../../src/lib/doc/index.js';
+import { logger } from '../log.js';
+
+const log = logger('collab');
+
+/** Listings need the title and time, not every keystroke: write at most this often per notebook. */
+const MIRROR_EVERY_MS = 2000;
+
+export function cairnCollabHooks(db: Db, updateLog: UpdateLog): CollabHooks {
+  const mirrored = new Map<string, { title: string; timer: NodeJS.Timeout | null; dirty: boolean }>();
+
+  async function mirror(name: string, doc: Y.Doc): Promise<void> {
+    const state = mirrored.get(name);
+    if (!state) return;
+    state.dirty = false;
+    const title = readTitle(doc);
+    const changedTitle = title !== state.title;
+    state.title = title;
+    await touchNotebook(db, name, changedTitle ? title : null).catch((err) => log.error('could not mirror the notebook title', { room: name, err }));
+  }
+
+  return {
+    async authenticate(request, url) {
+      const token = tokenFromRequest(request, url);
+      if (!token) return null;
+      const user = await userForToken(db, token);
+      return user ? { userId: user.id, name: user.name } : null;
+    },
+    authorize: (principal, name) => notebookAccess(db, principal.userId, name),
+    load: (name) => updateLog.load(name),
+    store: (name, updates) => updateLog.append(name, updates),
+    compact: (name) => updateLog.compact(name),
+    changed(name, doc) {
+      let state = mirrored.get(name);
+      if (!state) {
+        state = { title: '\u0000unknown', timer: null, dirty: false };
+        mirrored.set(name, state);
+      }
+      state.dirty = true;
+      if (state.timer) return;
+      const s = state;
+      s.timer = setTimeout(() => {
+        s.timer = null;
+        void mirror(name, doc);
+      }, MIRROR_EVERY_MS);
+      s.timer.unref();
+    },
+    async unloaded(name, doc) {
+      const state = mirrored.get(name);
+      if (!state) return;
+      if (state.timer) clearTimeout(state.timer);
+      if (state.dirty) await mirror(name, doc);
+      mirrored.delete(name);
+    }
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * Notebook operations that touch both the listing row and the Yjs document. Documents are
+ * only ever built from stored updates: a new notebook's first update is written to the log
+ * before anyone can open it, and later server-side changes go through the live room.
+ */
+import { randomUUID } from 'node:crypto';
+import * as Y from 'yjs';
+import type { Db } from '../store/index.js';
+import type { UpdateLog } from '../store/update-log.js';
+import type { CollabServer } from '../collab/server.js';
+import { CLOSE } from '../collab/protocol.js';
+import { cellsToJSON, initMeta, readTitle, setTitle, type CellJSON } from '../../src/lib/doc/index.js';
+import { getNotebookRow, insertNotebook, newNotebookId, softDeleteNotebook, touchNotebook } from './repository.js';
+import { claimSampleSeeding } from './workspaces.js';
+import { FLIGHTS_TITLE, writeFlightsSample } from './sample-flights.js';
+import { HttpError } from '../http/errors.js';
+
+export interface NotebookView {
+  id: string;
+  title: string;
+  updatedAt: string;
+  forkedFrom: string | null;
+  cells: CellJSON[];
+}
+
+export class NotebookService {
+  constructor(
+    private readonly db: Db,
+    private readonly log: UpdateLog,
+    private readonly collab: CollabServer
+  ) {}
+
+  /** Create a notebook whose document holds `title` and whatever `fill` writes. */
+  async create(workspaceId: string, userId: string, title: string, fill?: (doc: Y.Doc) => void): Promise<string> {
+    const id = newNotebookId();
+    const doc = new Y.Doc();
+    initMeta(doc, title, randomUUID());
+    fill?.(doc);
+    // Row first: the log's snapshot table references it. Nobody can open the id until we return it.
+    await insertNotebook(this.db, { id, workspaceId, title, createdBy: userId });
+    await this.log.append(id, [Y.encodeStateAsUpdate(doc)]);
+    doc.destroy();
+    return id;
+  }
+
+  /** Seed the sample notebook, once per workspace. */
+  async seedSample(workspaceId: string, userId: string): Promise<void> {
+    if (await claimSampleSeeding(this.db, workspaceId)) await this.create(workspaceId, userId, FLIGHTS_TITLE, writeFlightsSample);
+  }
+
+  /** Rename: the title lives in the document, so the change goes to every open copy. */
+  async rename(id: string, title: string): Promise<void> {
+    await this.collab.withRoom(id, (room) => room.change((doc) => setTitle(doc, title)));
+    await touchNotebook(this.db, id, title);
+  }
+
+  async remove(id: string): Promise<void> {
+    if (!(await softDeleteNotebook(this.db, id))) throw new HttpError(404, 'not_found', 'No such notebook.');
+    await this.collab.evict(id, CLOSE.notFound, 'notebook deleted');
+  }
+
+  /** The read-only JSON view, from the live document. */
+  async view(id: string): Promise<NotebookView> {
+    const row = await getNotebookRow(this.db, id);
+    if (!row) throw new HttpError(404, 'not_found', 'No such notebook.');
+    return this.collab.withRoom(id, (room) => ({
+      ...row,
+      title: readTitle(room.doc) || row.title,
+      cells: cellsToJSON(room.doc)
+    }));
+  }
+}
