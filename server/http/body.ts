@@ -3,15 +3,20 @@ import type { IncomingMessage } from 'node:http';
 import type { z } from 'zod';
 import { HttpError } from './errors.js';
 
-/** Read the body as JSON, refusing anything over `limit` bytes. */
+/**
+ * Read the body as JSON, refusing anything over `limit` bytes. An oversized body is read
+ * to its end (up to 16× the limit) before the 413, so the client sees the answer rather
+ * than a reset connection.
+ */
 export async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > limit) throw new HttpError(413, 'body_too_large', `Request body over ${limit} bytes.`);
-    chunks.push(chunk);
+    if (size > limit * 16) req.destroy();
+    if (size <= limit) chunks.push(chunk);
   }
+  if (size > limit) throw new HttpError(413, 'body_too_large', `Request body over ${limit} bytes.`);
   const text = Buffer.concat(chunks).toString('utf8');
   if (text.trim() === '') throw new HttpError(400, 'bad_request', 'Expected a JSON body.');
   try {

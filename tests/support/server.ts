@@ -1,0 +1,117 @@
+/**
+ * Cairn servers for tests: in this process (fast, inspectable), or as a child process
+ * (for kill -9). Both take a store: the embedded default or a real Postgres database.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../../server/config.js';
+import { createCairnServer, type CairnServer } from '../../server/app.js';
+import { setLogLevel } from '../../server/log.js';
+import { createTestDatabase, type TestDatabase } from './postgres.js';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Which store a test runs against. */
+export type StoreKind = 'embedded' | 'postgres';
+export const STORES: StoreKind[] = ['embedded', 'postgres'];
+
+/** A data directory and (for postgres) a database, removed by `dispose`. */
+export interface TestStore {
+  kind: StoreKind;
+  env: Record<string, string>;
+  dispose(): Promise<void>;
+}
+
+export async function createTestStore(kind: StoreKind): Promise<TestStore> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'cairn-test-'));
+  let database: TestDatabase | null = null;
+  if (kind === 'postgres') database = await createTestDatabase();
+  return {
+    kind,
+    env: { CAIRN_DATA_DIR: dataDir, ...(database ? { DATABASE_URL: database.url } : {}) },
+    async dispose() {
+      await database?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  };
+}
+
+export interface RunningServer {
+  base: string;
+  ws: string;
+  port: number;
+  cairn: CairnServer;
+  close(): Promise<void>;
+}
+
+/** Start Cairn in this process on a free port. */
+export async function startInProcess(store: TestStore, options: { roomIdleMs?: number } = {}): Promise<RunningServer> {
+  setLogLevel('error');
+  const config = loadConfig({ ...store.env, PORT: '0', HOST: '127.0.0.1' }, []);
+  const cairn = await createCairnServer(config, { roomIdleMs: options.roomIdleMs ?? 200 });
+  const port = await cairn.listen();
+  return {
+    base: `http://127.0.0.1:${port}`,
+    ws: `ws://127.0.0.1:${port}/collab`,
+    port,
+    cairn,
+    close: () => cairn.close()
+  };
+}
+
+export interface ChildServer {
+  base: string;
+  ws: string;
+  port: number;
+  child: ChildProcess;
+  output(): string;
+  /** SIGKILL and wait for the exit. */
+  kill9(): Promise<void>;
+  /** SIGTERM (graceful) and wait for the exit. */
+  stop(): Promise<void>;
+}
+
+/** Start Cairn as a child process (API and collaboration only, no pages). */
+export async function startChild(store: TestStore, port = 0): Promise<ChildServer> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'tests/support/child-server.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, ...store.env, PORT: String(port), HOST: '127.0.0.1', CAIRN_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe']
+  });
+  let out = '';
+  child.stderr!.on('data', (d) => (out += d));
+  const bound = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`child server did not start in 60 s: ${out}`)), 60_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d;
+      const m = /listening on (\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`child server exited ${code}: ${out}`));
+    });
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    base: `http://127.0.0.1:${bound}`,
+    ws: `ws://127.0.0.1:${bound}/collab`,
+    port: bound,
+    child,
+    output: () => out,
+    async kill9() {
+      child.kill('SIGKILL');
+      await exited;
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    }
+  };
+}
