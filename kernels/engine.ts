@@ -1,0 +1,67 @@
+/**
+ * The one interface every execution engine speaks (design.md, "Engines sit behind one
+ * interface"): DuckDB-WASM in the browser, DuckDB and PostgreSQL on the server. Results
+ * are Apache Arrow record batches, streamed; adding a warehouse is adding one module that
+ * implements this.
+ */
+import type { RecordBatch, Schema } from 'apache-arrow';
+
+/** Options for one run. */
+export interface RunOptions {
+  /** Aborting cancels the query on the engine, not only the stream. */
+  signal?: AbortSignal;
+  /** Stop after this many rows; the result says it was truncated. */
+  rowLimit?: number;
+}
+
+/** A running query's result: batches as the engine produces them. */
+export interface RunResult {
+  /** The result's Arrow schema, known before the first batch. */
+  schema: Schema;
+  /** Record batches in order; the iterator ends when the query does or throws its error. */
+  batches: AsyncIterable<RecordBatch>;
+  /** Resolves when the stream ended: rows delivered and whether `rowLimit` cut it short. */
+  summary: Promise<{ rows: number; truncated: boolean }>;
+}
+
+/** A column as an engine's catalogue describes it. */
+export interface ColumnInfo {
+  name: string;
+  type: string;
+  nullable: boolean;
+}
+
+/** A table or view an engine can query. */
+export interface TableInfo {
+  schema: string;
+  name: string;
+  kind: 'table' | 'view';
+  columns: ColumnInfo[];
+  /** The engine's row estimate, when it keeps one. */
+  rowEstimate: number | null;
+}
+
+/** An error raised by an engine, with where in the SQL it happened when the engine says. */
+export class QueryError extends Error {
+  constructor(
+    message: string,
+    /** The engine or connection that failed. */
+    readonly engine: string,
+    /** 0-based character offset into the SQL, when known. */
+    readonly position: number | null = null
+  ) {
+    super(message);
+    this.name = 'QueryError';
+  }
+}
+
+export interface Engine {
+  /** A stable id: 'browser' for DuckDB-WASM, or a server connection id. */
+  readonly id: string;
+  /** Run `sql` with positional parameters bound as $1, $2, … (never spliced into the text). */
+  run(sql: string, params: readonly unknown[], options?: RunOptions): Promise<RunResult>;
+  /** The tables and columns this engine can see, for the schema browser and autocomplete. */
+  schema(): Promise<TableInfo[]>;
+  /** Release connections and workers. */
+  close(): Promise<void>;
+}
