@@ -89,6 +89,8 @@ export class CollabServer {
       if (access === 'missing') return refuse(CLOSE.notFound, 'no such notebook');
       if (access === 'none') return refuse(CLOSE.forbidden, 'no access to this notebook');
       room = await this.open(name);
+      // A room unloading as we got it: take the fresh one that replaces it.
+      while (room.isClosed) room = await this.open(name);
       if (ws.readyState !== ws.OPEN) {
         if (room.size === 0) this.scheduleUnload(name);
         return;
