@@ -1,0 +1,89 @@
+/**
+ * What a user does to a notebook's structure. Each action is one transaction with
+ * {@link LOCAL_ORIGIN}, so it is one step of structural undo; focus moves after it commits.
+ */
+import { deleteCell, freshName, insertCell, moveCell, setCellField, setConfigValue, setTitle, type CellKind, type ConfigValue } from '$doc';
+import { tick } from 'svelte';
+import { focusCell } from './focus';
+import type { NotebookSession } from './session.svelte';
+import { LOCAL_ORIGIN } from './undo';
+
+/** The base a new cell's name is made from (`query1`, `value1`, …); text cells have no name. */
+const NAME_BASE: Record<CellKind, string | null> = { sql: 'query', js: 'value', chart: 'chart', input: 'input', text: null };
+
+/** Add a cell of `kind` at display position `index` and focus it. Returns its id. */
+export async function addCell(s: NotebookSession, kind: CellKind, index: number, focus: 'cell' | 'editor' = 'cell'): Promise<string> {
+  const base = NAME_BASE[kind];
+  s.undo.stopCapturing();
+  const id = insertCell(s.doc, { kind, name: base ? freshName(s.doc, base) : '' }, index, LOCAL_ORIGIN);
+  s.undo.stopCapturing();
+  await tick();
+  focusCell(id, focus);
+  return id;
+}
+
+/** Delete a cell, offer to undo it, and keep keyboard focus near where it was. */
+export async function removeCell(s: NotebookSession, id: string): Promise<void> {
+  const index = s.state.indexOf(id);
+  s.undo.stopCapturing();
+  deleteCell(s.doc, id, LOCAL_ORIGIN);
+  s.undo.stopCapturing();
+  s.toasts.show('Cell deleted', { label: 'Undo', run: () => undoStructural(s) });
+  await tick();
+  const neighbour = s.state.at(Math.min(index, s.state.cells.length - 1));
+  if (neighbour) focusCell(neighbour.id);
+}
+
+/** Move a cell by `delta` positions (−1 up, +1 down), keeping focus on it. */
+export async function moveBy(s: NotebookSession, id: string, delta: number): Promise<void> {
+  const from = s.state.indexOf(id);
+  if (from < 0) return;
+  await moveTo(s, id, from + delta);
+}
+
+/** Move a cell to display position `to`, keeping focus on it. */
+export async function moveTo(s: NotebookSession, id: string, to: number): Promise<void> {
+  const from = s.state.indexOf(id);
+  if (from < 0 || to < 0 || to >= s.state.cells.length || to === from) return;
+  s.undo.stopCapturing();
+  moveCell(s.doc, id, to, LOCAL_ORIGIN);
+  s.undo.stopCapturing();
+  await tick();
+  focusCell(id);
+}
+
+/** Rename a cell (typing merges into one undo step). */
+export function renameCell(s: NotebookSession, id: string, name: string): void {
+  setCellField(s.doc, id, 'name', name, LOCAL_ORIGIN);
+}
+
+/** Show or hide a cell in published reports. */
+export function setHidden(s: NotebookSession, id: string, hidden: boolean): void {
+  s.undo.stopCapturing();
+  setCellField(s.doc, id, 'hidden', hidden, LOCAL_ORIGIN);
+  s.undo.stopCapturing();
+}
+
+/** Change one key of a chart or input cell's config. */
+export function setConfig(s: NotebookSession, id: string, key: string, value: ConfigValue): void {
+  setConfigValue(s.doc, id, key, value, LOCAL_ORIGIN);
+}
+
+/** Change the notebook's title. */
+export function renameNotebook(s: NotebookSession, title: string): void {
+  setTitle(s.doc, title, LOCAL_ORIGIN);
+}
+
+/** Undo this user's last structural change; focus the cell it brought back, if any. */
+export async function undoStructural(s: NotebookSession): Promise<void> {
+  const before = new Set(s.state.cells.map((c) => c.id));
+  s.undo.undo();
+  await tick();
+  const restored = s.state.cells.find((c) => !before.has(c.id));
+  if (restored) focusCell(restored.id);
+}
+
+/** Redo the last undone structural change. */
+export function redoStructural(s: NotebookSession): void {
+  s.undo.redo();
+}
