@@ -17,6 +17,8 @@ import { sendError, sendJson } from './http/respond.js';
 import { authRoutes } from './http/routes/auth.js';
 import { notebookRoutes } from './http/routes/notebooks.js';
 import { healthRoutes } from './http/routes/health.js';
+import { fileRoutes } from './http/routes/files.js';
+import { FileStore } from './files/file-store.js';
 import type { AppContext } from './context.js';
 import { logger } from './log.js';
 
@@ -47,12 +49,15 @@ export async function createCairnServer(config: Config, options: ServerOptions =
   // shared by several processes, so there the log is a table.
   const updateLog: UpdateLog = config.databaseUrl ? new SqlUpdateLog(db) : new FileUpdateLog(join(config.dataDir, 'updates'), db);
   const collab = new CollabServer(cairnCollabHooks(db, updateLog), { maxFrameBytes: config.maxFrameBytes, idleMs: options.roomIdleMs });
-  const context: AppContext = { config, db, updateLog, collab, notebooks: new NotebookService(db, updateLog, collab) };
+  const context: AppContext = { config, db, updateLog, collab, notebooks: new NotebookService(db, updateLog, collab),
+    files: new FileStore(join(config.dataDir, 'files'), config.maxUploadBytes)
+  };
 
   const router = new Router();
   authRoutes(router, context);
   notebookRoutes(router, context);
   healthRoutes(router, context);
+  fileRoutes(router, context);
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');

@@ -4,6 +4,7 @@ import type { Db } from './store/index.js';
 import type { UpdateLog } from './store/update-log.js';
 import type { CollabServer } from './collab/server.js';
 import type { NotebookService } from './notebooks/service.js';
+import type { FileStore } from './files/file-store.js';
 
 export interface AppContext {
   config: Config;
@@ -11,4 +12,5 @@ export interface AppContext {
   updateLog: UpdateLog;
   collab: CollabServer;
   notebooks: NotebookService;
+  files: FileStore;
 }
