@@ -21,7 +21,7 @@ describe('files users add (content-addressed)', () => {
     await store?.dispose();
   });
 
-  const upload = (body: Uint8Array | string, name = 'data.csv', auth = true) =>
+  const upload = (body: BodyInit, name = 'data.csv', auth = true) =>
     fetch(`${srv.base}/api/files`, {
       method: 'POST',
       headers: { 'content-type': 'text/csv', 'x-file-name': encodeURIComponent(name), ...(auth ? { authorization: `Bearer ${token}` } : {}) },
