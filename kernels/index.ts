@@ -1,2 +1,3 @@
-/** Execution: the engine interface; engines (DuckDB-WASM, DuckDB, PostgreSQL) and the cell graph join it next. */
+/** Execution: the engine interface and the cell dataflow graph; engines (DuckDB-WASM, DuckDB, PostgreSQL) join next. */
 export * from './engine.js';
+export * from './graph/index.js';

@@ -1,0 +1,124 @@
+/**
+ * {@link SqlParser} over DuckDB-WASM: DuckDB's own parser, offline, in the browser (the
+ * worker's `AsyncDuckDBConnection`) and in Node (the blocking build's connection).
+ *
+ * `getTableNames` parses and then binds the statement in a names-only mode, so beyond
+ * syntax errors it also fails on a few constructs whose binding needs real columns
+ * (`JOIN … USING`, `NATURAL JOIN`, `ASOF JOIN`, `COLUMNS('regex')`), and table functions
+ * over files (`read_parquet('https://…')`) are opened while binding. Use a connection to
+ * an instance that holds no data and has `enable_external_access = false`, so naming a
+ * remote file never fetches it on a keystroke.
+ */
+import type { SqlParser } from './sql-deps.js';
+
+/** The part of a DuckDB-WASM connection this needs: sync (Node blocking build) or async (worker). */
+export interface TableNamesSource {
+  getTableNames(sql: string): string[] | Promise<string[]>;
+}
+
+/** An Error from DuckDB, decoded: the engine's message and 0-based offset into the caller's SQL. */
+export class SqlAnalysisError extends Error {
+  constructor(
+    message: string,
+    /** 0-based offset into the SQL the caller passed, when DuckDB gave one. */
+    readonly position: number | null,
+    /** DuckDB's exception type: `Parser` for a syntax error; `Binder`, `Catalog`, `IO`, … otherwise. */
+    readonly exceptionType: string | null
+  ) {
+    super(message);
+    this.name = 'SqlAnalysisError';
+  }
+}
+
+/** A {@link SqlParser} backed by DuckDB's `getTableNames` on `connection`. */
+export class DuckDbSqlParser implements SqlParser {
+  constructor(private readonly connection: TableNamesSource) {}
+
+  /** Table names `sql` reads; rejects with a {@link SqlAnalysisError}. */
+  async tableNames(sql: string): Promise<string[]> {
+    // Binding rejects parameter placeholders ("Unexpected prepared parameter"), and a
+    // parameter can never name a table, so they are read as NULL.
+    const { text, toOriginal } = neutralizeParameters(sql);
+    try {
+      return await this.connection.getTableNames(text);
+    } catch (e) {
+      throw decodeDuckDbError(e, toOriginal);
+    }
+  }
+}
+
+/**
+ * DuckDB-WASM reports errors as an Error whose message is JSON:
+ * `{"exception_type":"Parser","exception_message":"syntax error at …","position":"0"}`.
+ */
+function decodeDuckDbError(e: unknown, toOriginal: (offset: number) => number): SqlAnalysisError {
+  const raw = e instanceof Error ? e.message : String(e);
+  try {
+    const info = JSON.parse(raw) as { exception_type?: string; exception_message?: string; position?: string | number };
+    const type = info.exception_type ?? null;
+    const at = info.position === undefined ? NaN : Number(info.position);
+    let message = info.exception_message ?? raw;
+    // Only a syntax error is about what the author typed; anything else is about the
+    // analysis, and says so, so "Column id does not exist" is not read as the query's fault.
+    if (type !== null && type !== 'Parser') message = `could not find the tables this query reads: ${message}`;
+    return new SqlAnalysisError(message, Number.isFinite(at) ? toOriginal(at) : null, type);
+  } catch {
+    // Not DuckDB's JSON shape (an older build, a worker failure): keep the text as it is.
+    return new SqlAnalysisError(raw, null, null);
+  }
+}
+
+/**
+ * `sql` with `$1`, `$name` and `?` placeholders replaced by `NULL` (outside strings,
+ * quoted identifiers, dollar-quoted strings and comments), and a map from offsets in the
+ * new text back to the original, so error positions still point at what the author wrote.
+ */
+export function neutralizeParameters(sql: string): { text: string; toOriginal: (offset: number) => number } {
+  let text = '';
+  // [offset in new text, shift to add] for each replacement, in order.
+  const shifts: Array<[number, number]> = [];
+  let i = 0;
+  const n = sql.length;
+  while (i < n) {
+    const c = sql[i];
+    const next = sql[i + 1];
+    let end = i + 1;
+    if (c === "'" || c === '"') {
+      end = sql.indexOf(c, i + 1);
+      // A doubled quote is an escaped quote inside the literal.
+      while (end >= 0 && sql[end + 1] === c) end = sql.indexOf(c, end + 2);
+      end = end < 0 ? n : end + 1;
+    } else if (c === '-' && next === '-') {
+      end = sql.indexOf('\n', i);
+      end = end < 0 ? n : end;
+    } else if (c === '/' && next === '*') {
+      end = sql.indexOf('*/', i + 2);
+      end = end < 0 ? n : end + 2;
+    } else if (c === '$') {
+      const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i));
+      const param = /^\$(\d+|[A-Za-z_][A-Za-z0-9_]*)/.exec(sql.slice(i));
+      if (tag) {
+        const close = sql.indexOf(tag[0], i + tag[0].length);
+        end = close < 0 ? n : close + tag[0].length;
+      } else if (param) {
+        shifts.push([text.length + 4, param[0].length - 4]);
+        text += 'NULL';
+        i += param[0].length;
+        continue;
+      }
+    } else if (c === '?') {
+      shifts.push([text.length + 4, 1 - 4]);
+      text += 'NULL';
+      i += 1;
+      continue;
+    }
+    text += sql.slice(i, end);
+    i = end;
+  }
+  const toOriginal = (offset: number): number => {
+    let shift = 0;
+    for (const [at, by] of shifts) if (offset >= at) shift += by;
+    return Math.max(0, Math.min(sql.length, offset + shift));
+  };
+  return { text, toOriginal };
+}
