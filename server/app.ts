@@ -18,6 +18,7 @@ import { authRoutes } from './http/routes/auth.js';
 import { notebookRoutes } from './http/routes/notebooks.js';
 import { healthRoutes } from './http/routes/health.js';
 import { fileRoutes } from './http/routes/files.js';
+import { sampleRoutes } from './http/routes/samples.js';
 import { FileStore } from './files/file-store.js';
 import type { AppContext } from './context.js';
 import { logger } from './log.js';
@@ -58,10 +59,11 @@ export async function createCairnServer(config: Config, options: ServerOptions =
   notebookRoutes(router, context);
   healthRoutes(router, context);
   fileRoutes(router, context);
+  sampleRoutes(router);
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const isApi = url.pathname.startsWith('/api/') || url.pathname === '/healthz';
+    const isApi = url.pathname.startsWith('/api/') || url.pathname.startsWith('/samples/') || url.pathname === '/healthz';
     if (!isApi && options.pages) {
       options.pages(req, res, () => sendJson(res, 404, { error: { code: 'not_found', message: 'Not found.' } }));
       return;
