@@ -7,7 +7,7 @@ const config = {
   kit: {
     // precompress off: compressing DuckDB's wasm files makes the build ten times slower.
     adapter: adapter({ out: 'build', precompress: false }),
-    alias: { $doc: 'src/lib/doc' }
+    alias: { $doc: 'src/lib/doc', $kernels: 'kernels' }
   }
 };
 

@@ -1,0 +1,157 @@
+/**
+ * Runs a notebook in this browser: keeps the cell graph in step with the document (edits
+ * mark cells stale, nothing runs), runs what the shared `runs` map asks for, and exposes
+ * each cell's state as runes for the page. The work itself is the injected executor's.
+ */
+import * as Y from 'yjs';
+import { CELLS, FILES, ORDER } from '$doc';
+import { Runtime, buildGraph, type CellState, type Executor, type Leaf, type SqlParser } from '$kernels/graph/index.js';
+import { SAMPLES } from '$kernels/samples.js';
+import { GraphCells } from './graph-cells';
+import { observeRuns, readRuns, requestRun, type RunRequest } from './shared-runs';
+
+/** What the page shows for one cell. */
+export interface CellView {
+  state: CellState;
+  /** Who started the run the cell shows, and when (from the shared `runs` map). */
+  run?: RunRequest;
+  /** How long its last run took. */
+  elapsedMs?: number;
+}
+
+export interface RunnerOptions {
+  parser: SqlParser;
+  executor: Executor;
+  /** The name others see on runs this user starts. */
+  me: string;
+  /** Origin for this client's transactions (so structural undo ignores run requests). */
+  origin?: unknown;
+  /** Rebuild the graph this long after the last edit. */
+  debounceMs?: number;
+}
+
+export class NotebookRunner {
+  #views = $state<Record<string, CellView>>({});
+  #errors = $state<string | null>(null);
+  readonly runtime: Runtime;
+  private readonly graphCells: GraphCells;
+  private readonly cleanups: (() => void)[] = [];
+  private rebuildTimer: ReturnType<typeof setTimeout> | null = null;
+  private rebuilding: Promise<void> = Promise.resolve();
+  private generation = 0;
+  private readonly timings = new Map<string, number>();
+  private runs = new Map<string, RunRequest>();
+
+  constructor(
+    private readonly doc: Y.Doc,
+    private readonly options: RunnerOptions
+  ) {
+    this.graphCells = new GraphCells(options.parser);
+    const timed: Executor = async (cell, inputs, signal) => {
+      const t0 = performance.now();
+      try {
+        return await options.executor(cell, inputs, signal);
+      } finally {
+        this.timings.set(cell.id, performance.now() - t0);
+      }
+    };
+    this.runtime = new Runtime(buildGraph([]), timed);
+  }
+
+  /** Start following the document; resolves after the first graph is built. */
+  async start(): Promise<void> {
+    const schedule = () => this.scheduleRebuild();
+    const cells = this.doc.getMap(CELLS);
+    const order = this.doc.getArray(ORDER);
+    const files = this.doc.getMap(FILES);
+    cells.observeDeep(schedule);
+    order.observe(schedule);
+    files.observe(schedule);
+    this.cleanups.push(() => cells.unobserveDeep(schedule), () => order.unobserve(schedule), () => files.unobserve(schedule));
+    this.cleanups.push(this.runtime.subscribe((ids) => this.refresh(ids)));
+    this.cleanups.push(
+      observeRuns(this.doc, (ids, requests) => {
+        for (const [id, r] of requests) this.runs.set(id, r);
+        void this.rebuilding.then(() => this.runtime.run(this.runtime.graph.plan(ids, this.runtime.resultKey), { force: ids.filter((id) => requests.get(id)?.refresh) }));
+      })
+    );
+    this.runs = readRuns(this.doc);
+    await this.rebuild();
+  }
+
+  /** Run one cell (and what depends on it) in every open copy of the notebook. */
+  run(id: string): void {
+    requestRun(this.doc, [id], this.options.me, this.options.origin, true);
+  }
+
+  /** Run every cell that is not up to date, in every open copy. */
+  runAll(): void {
+    requestRun(this.doc, this.runtime.graph.order, this.options.me, this.options.origin, false);
+  }
+
+  /** Run what is not up to date here only (opening a notebook computes its results). */
+  runLocally(): Promise<void> {
+    return this.runtime.runAll();
+  }
+
+  /** The state of cell `id` for the page ('idle' when it does not compute). */
+  view(id: string): CellView | undefined {
+    return this.#views[id];
+  }
+
+  /** A failure of the runner itself (not of a cell), shown once at the top of the page. */
+  get error(): string | null {
+    return this.#errors;
+  }
+
+  private scheduleRebuild(): void {
+    if (this.rebuildTimer) clearTimeout(this.rebuildTimer);
+    this.rebuildTimer = setTimeout(() => {
+      this.rebuildTimer = null;
+      void this.rebuild();
+    }, this.options.debounceMs ?? 120);
+  }
+
+  private rebuild(): Promise<void> {
+    const generation = ++this.generation;
+    this.rebuilding = this.rebuilding.then(async () => {
+      try {
+        const cells = await this.graphCells.read(this.doc);
+        // A newer edit arrived while parsing: its rebuild supersedes this one.
+        if (generation !== this.generation) return;
+        this.runtime.setGraph(buildGraph(cells, this.leaves()));
+        this.refresh(this.runtime.graph.order);
+        this.#errors = null;
+      } catch (err) {
+        this.#errors = `Could not analyse the notebook: ${err instanceof Error ? err.message : String(err)}`;
+      }
+    });
+    return this.rebuilding;
+  }
+
+  /** Samples and uploaded files: the names cells may read that are not cells. */
+  private leaves(): Leaf[] {
+    const leaves: Leaf[] = SAMPLES.map((s) => ({ name: s.name, kind: 'sample', key: `sample:${s.file}` }));
+    for (const [name, file] of this.doc.getMap<{ hash?: string }>(FILES).entries()) {
+      if (file && typeof file.hash === 'string') leaves.push({ name, kind: 'file', key: `file:${file.hash}` });
+    }
+    return leaves;
+  }
+
+  private refresh(ids: readonly string[]): void {
+    for (const id of ids) {
+      const state = this.runtime.state(id);
+      if (!state) {
+        delete this.#views[id];
+        continue;
+      }
+      this.#views[id] = { state, run: this.runs.get(id), elapsedMs: this.timings.get(id) };
+    }
+  }
+
+  dispose(): void {
+    if (this.rebuildTimer) clearTimeout(this.rebuildTimer);
+    for (const c of this.cleanups.splice(0)) c();
+    this.runtime.dispose();
+  }
+}
