@@ -10,7 +10,8 @@ import { formatResult, type BenchResult } from './report.js';
 
 /** Each benchmark is `bench/<name>/index.ts` exporting `run(): Promise<BenchResult>`. */
 const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<BenchResult> }>> = {
-  collab: () => import('./collab/index.js')
+  collab: () => import('./collab/index.js'),
+  grid: () => import('./grid/index.js')
 };
 
 async function main(): Promise<void> {

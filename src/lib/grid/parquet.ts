@@ -1,0 +1,30 @@
+/// <reference types="vite/client" />
+/**
+ * Parquet downloads: parquet-wasm and its WebAssembly binary are fetched from our own
+ * bundle (no network beyond the app), and only the first time someone asks for Parquet.
+ */
+import { tableToIPC, type Table } from 'apache-arrow';
+
+let parquetModule: Promise<typeof import('parquet-wasm/esm')> | null = null;
+
+/** parquet-wasm and its wasm binary, fetched and initialised once, on first use. */
+function loadParquet(): Promise<typeof import('parquet-wasm/esm')> {
+  parquetModule ??= (async () => {
+    const [mod, wasm] = await Promise.all([import('parquet-wasm/esm'), import('parquet-wasm/esm/parquet_wasm_bg.wasm?url')]);
+    await mod.default({ module_or_path: wasm.default });
+    return mod;
+  })().catch((err: unknown) => {
+    parquetModule = null; // a failed load (offline, blocked) may succeed on the next try
+    throw err;
+  });
+  return parquetModule;
+}
+
+/** The table as Parquet, written in WebAssembly with parquet-wasm's default writer properties. */
+export async function tableToParquetBlob(table: Table): Promise<Blob> {
+  const parquet = await loadParquet();
+  const wasmTable = parquet.Table.fromIPCStream(tableToIPC(table, 'stream'));
+  const bytes = parquet.writeParquet(wasmTable);
+  return new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/vnd.apache.parquet' });
+}
+
