@@ -3,6 +3,7 @@
  * itself, and in "edit mode" when focus is inside it (an editor or a field).
  */
 import { addCell, moveBy, removeCell } from './actions';
+import { isComputed } from './run/graph-cells';
 import { focusCell, focusEditorIn } from './focus';
 import type { NotebookSession } from './session.svelte';
 
@@ -33,7 +34,9 @@ export function onCellKeydownCapture(e: KeyboardEvent, s: NotebookSession, id: s
   if (e.key === 'Enter' && (e.shiftKey || isMod(e)) && !e.altKey) {
     e.preventDefault();
     e.stopPropagation();
-    goNext(s, id);
+    // Shift-Enter runs and moves on (as in Jupyter); Mod-Enter runs and stays.
+    if (s.state.cells.some((c) => c.id === id && isComputed(c.kind))) s.runner.run(id);
+    if (e.shiftKey) goNext(s, id);
   } else if (e.key === 'Backspace' && isMod(e) && e.shiftKey) {
     e.preventDefault();
     e.stopPropagation();

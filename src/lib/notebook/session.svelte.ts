@@ -9,14 +9,21 @@ import { userColor } from '$lib/user-color';
 import { Connection } from './connection.svelte';
 import { NotebookState } from './notebook-state.svelte';
 import { Presence, type AwarenessUser } from './presence.svelte';
-import { RunStatus } from './run-status.svelte';
 import { Toasts } from './toast.svelte';
 import { createStructuralUndo } from './undo';
+import { NotebookRunner } from './run/runner.svelte';
+import { createExecutor, type CellKernel } from './run/executor';
+import { Sandboxes } from './run/sandboxes';
+import { getKernel, setNotebookFiles, sqlParser } from '$lib/kernel';
+import { FILES } from '$doc';
 
 /** The websocket endpoint of the collaboration server, on this page's origin. */
 export function collabUrl(): string {
   return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/collab`;
 }
+
+/** Origin of run requests: not the structural undo's origin, so Ctrl-Z never "un-runs". */
+const RUN_ORIGIN = Symbol('cairn-run');
 
 export class NotebookSession {
   readonly id: string;
@@ -26,8 +33,10 @@ export class NotebookSession {
   readonly state: NotebookState;
   readonly presence: Presence;
   readonly undo: Y.UndoManager;
-  readonly status = new RunStatus();
   readonly toasts = new Toasts();
+  readonly sandboxes: Sandboxes;
+  readonly runner: NotebookRunner;
+  readonly #stopFiles: () => void;
 
   constructor(id: string, user: User) {
     this.id = id;
@@ -38,6 +47,31 @@ export class NotebookSession {
     this.state = new NotebookState(this.doc);
     this.presence = new Presence(this.provider.awareness);
     this.undo = createStructuralUndo(this.doc);
+    this.sandboxes = new Sandboxes((cellId) => void this.runner.runtime.run([cellId], { force: true }));
+    this.runner = new NotebookRunner(this.doc, {
+      me: me.name,
+      origin: RUN_ORIGIN,
+      parser: sqlParser,
+      createExecutor: (publish) => createExecutor({ kernel: () => this.kernel(), sandbox: (id) => this.sandboxes.get(id), publish })
+    });
+    // The engine loads files users added by the names the notebook's `files` map gives them.
+    const files = this.doc.getMap(FILES);
+    const syncFiles = () => setNotebookFiles(files.toJSON());
+    files.observe(syncFiles);
+    syncFiles();
+    this.#stopFiles = () => files.unobserve(syncFiles);
+    // Opening a notebook computes its results, once the stored document is here.
+    const onSync = (synced: boolean) => {
+      if (!synced) return;
+      this.provider.off('sync', onSync);
+      void this.runner.start().then(() => this.runner.runLocally());
+    };
+    this.provider.on('sync', onSync);
+  }
+
+  /** The browser's DuckDB, started on first use and shared by the page's cells. */
+  kernel(): Promise<CellKernel> {
+    return getKernel();
   }
 
   get awareness() {
@@ -45,6 +79,9 @@ export class NotebookSession {
   }
 
   destroy(): void {
+    this.#stopFiles();
+    this.runner.dispose();
+    this.sandboxes.dispose();
     this.presence.destroy();
     this.state.destroy();
     this.connection.destroy();

@@ -8,6 +8,7 @@ import { CELLS, FILES, ORDER } from '$doc';
 import { Runtime, buildGraph, type CellState, type Executor, type Leaf, type SqlParser } from '$kernels/graph/index.js';
 import { SAMPLES } from '$kernels/samples.js';
 import { GraphCells } from './graph-cells';
+import type { CellOutput } from './executor';
 import { observeRuns, readRuns, requestRun, type RunRequest } from './shared-runs';
 
 /** What the page shows for one cell. */
@@ -21,7 +22,8 @@ export interface CellView {
 
 export interface RunnerOptions {
   parser: SqlParser;
-  executor: Executor;
+  /** Builds the executor; `publish` shows a cell's output when its run succeeded. */
+  createExecutor: (publish: (cellId: string, output: CellOutput) => void) => Executor;
   /** The name others see on runs this user starts. */
   me: string;
   /** Origin for this client's transactions (so structural undo ignores run requests). */
@@ -32,6 +34,8 @@ export interface RunnerOptions {
 
 export class NotebookRunner {
   #views = $state<Record<string, CellView>>({});
+  // Raw: outputs hold Arrow tables and must not be deep-proxied.
+  #outputs = $state.raw<Record<string, CellOutput>>({});
   #errors = $state<string | null>(null);
   readonly runtime: Runtime;
   private readonly graphCells: GraphCells;
@@ -47,10 +51,13 @@ export class NotebookRunner {
     private readonly options: RunnerOptions
   ) {
     this.graphCells = new GraphCells(options.parser);
+    const executor = options.createExecutor((id, output) => {
+      this.#outputs = { ...this.#outputs, [id]: output };
+    });
     const timed: Executor = async (cell, inputs, signal) => {
       const t0 = performance.now();
       try {
-        return await options.executor(cell, inputs, signal);
+        return await executor(cell, inputs, signal);
       } finally {
         this.timings.set(cell.id, performance.now() - t0);
       }
@@ -97,6 +104,11 @@ export class NotebookRunner {
   /** The state of cell `id` for the page ('idle' when it does not compute). */
   view(id: string): CellView | undefined {
     return this.#views[id];
+  }
+
+  /** The output of cell `id`'s last successful run. */
+  output(id: string): CellOutput | undefined {
+    return this.#outputs[id];
   }
 
   /** A failure of the runner itself (not of a cell), shown once at the top of the page. */

@@ -1,0 +1,157 @@
+/**
+ * What running one cell means, by kind. SQL runs on the browser's DuckDB; JS in the cell's
+ * sandbox; a chart as a DuckDB aggregation of its source, drawn by Plot. Every named result
+ * is also registered as a DuckDB table, so later SQL cells can `select … from name`.
+ */
+import type { Table } from 'apache-arrow';
+import type { Executor, GraphCell } from '$kernels/graph/index.js';
+import { jsCellBody } from '$kernels/graph/index.js';
+import { compileChart, type ChartConfig, type CompiledChart } from '$lib/chart';
+import { SANDBOX_IMPORTER, SandboxError, sandboxValueToJs, type Sandbox, type SandboxConsoleEntry, type SandboxValue } from '$lib/sandbox';
+
+/** The browser engine as cells need it. */
+export interface CellKernel {
+  /** Load, once, the bundled samples and the notebook's files among `names`. */
+  ensureSources(names: readonly string[]): Promise<void>;
+  /** Run `sql` to an Arrow table, stopping at `rowLimit` rows. */
+  query(sql: string, options: { signal?: AbortSignal; rowLimit?: number; params?: readonly unknown[] }): Promise<{ table: Table; truncated: boolean }>;
+  /** The tables `sql` reads, by DuckDB's own parser (CTE names excluded). */
+  tableNames(sql: string): Promise<string[]>;
+  /** Make `value` (an Arrow table or an array of objects) the table `name`, replacing any before. */
+  registerTable(name: string, value: Table | readonly object[]): Promise<void>;
+}
+
+/** What a cell's output area shows after a successful run. */
+export type CellOutput =
+  | { kind: 'sql'; table: Table; truncated: boolean }
+  | { kind: 'js'; value: SandboxValue; display: boolean; console: SandboxConsoleEntry[] }
+  | { kind: 'chart'; chart: CompiledChart; table: Table };
+
+/** A failure located in the cell's source, for underlining. */
+export class CellRunError extends Error {
+  constructor(
+    message: string,
+    /** 0-based offset into the source, when known. */
+    readonly position: number | null = null
+  ) {
+    super(message);
+    this.name = 'CellRunError';
+  }
+}
+
+export interface ExecutorDeps {
+  kernel: () => Promise<CellKernel>;
+  /** The sandbox of a JS cell (its iframe lives in the cell's output area). */
+  sandbox: (cellId: string) => Promise<Sandbox>;
+  /** Called with a cell's output when a run succeeded and was not superseded. */
+  publish: (cellId: string, output: CellOutput) => void;
+  /** Console lines of a JS cell as they happen. */
+  onConsole?: (cellId: string, entry: SandboxConsoleEntry) => void;
+  /** Largest result a SQL cell brings into the page. */
+  rowLimit?: number;
+}
+
+/** Rows a browser SQL cell brings into the page before it says "truncated". */
+export const BROWSER_ROW_LIMIT = 5_000_000;
+
+export function createExecutor(deps: ExecutorDeps): Executor {
+  const isTable = (v: unknown): v is Table => !!v && typeof v === 'object' && 'schema' in v && 'numRows' in v && typeof (v as Table).getChildAt === 'function';
+  const isRows = (v: unknown): v is object[] => Array.isArray(v) && v.length > 0 && v.every((r) => r !== null && typeof r === 'object' && !Array.isArray(r));
+
+  /** Tables the engine must have before `cell` runs: samples and files it reads, and JS results. */
+  async function prepare(kernel: CellKernel, cell: GraphCell, inputs: Map<string, unknown>): Promise<void> {
+    await kernel.ensureSources(cell.inputs.filter((name) => !inputs.has(name)));
+    for (const [name, value] of inputs) {
+      // SQL and chart results registered themselves when they ran; JS values register here.
+      if (!isTable(value) && isRows(value)) await kernel.registerTable(name, value);
+    }
+  }
+
+  async function publishTable(kernel: CellKernel, cell: GraphCell, table: Table, signal: AbortSignal): Promise<void> {
+    // A superseded run must not overwrite the table its newer run registers.
+    if (signal.aborted || !cell.name) return;
+    await kernel.registerTable(cell.name, table);
+  }
+
+  async function runSql(cell: GraphCell, inputs: Map<string, unknown>, signal: AbortSignal): Promise<Table> {
+    const kernel = await deps.kernel();
+    await prepare(kernel, cell, inputs);
+    const sql = (cell.source ?? '').replace(/;\s*$/, '');
+    const { table, truncated } = await kernel.query(sql, { signal, rowLimit: deps.rowLimit ?? BROWSER_ROW_LIMIT });
+    await publishTable(kernel, cell, table, signal);
+    if (!signal.aborted) deps.publish(cell.id, { kind: 'sql', table, truncated });
+    return table;
+  }
+
+  async function runJs(cell: GraphCell, inputs: Map<string, unknown>, signal: AbortSignal): Promise<unknown> {
+    const body = jsCellBody(cell.source ?? '', { importer: SANDBOX_IMPORTER });
+    if (!body.ok) throw new CellRunError(body.error.message, body.error.position);
+    const sandbox = await deps.sandbox(cell.id);
+    const lines: SandboxConsoleEntry[] = [];
+    try {
+      const result = await sandbox.run(cell.id, body.body, inputs, {
+        signal,
+        source: cell.source,
+        onConsole: (entry) => {
+          lines.push(entry);
+          deps.onConsole?.(cell.id, entry);
+        }
+      });
+      const value = sandboxValueToJs(result.value);
+      if (cell.name && isTable(value)) {
+        const kernel = await deps.kernel();
+        await publishTable(kernel, cell, value, signal);
+      }
+      if (!signal.aborted) deps.publish(cell.id, { kind: 'js', value: result.value, display: result.display, console: lines });
+      return value;
+    } catch (err) {
+      if (err instanceof SandboxError && err.line !== undefined) {
+        throw new CellRunError(`${err.message} (line ${err.line}${err.column ? `, column ${err.column}` : ''})`, offsetOf(cell.source ?? '', err.line, err.column ?? 1));
+      }
+      throw err;
+    }
+  }
+
+  async function runChart(cell: GraphCell, signal: AbortSignal): Promise<Table> {
+    const config = (cell.params ?? {}) as ChartConfig;
+    const source = String(config.source ?? '').trim();
+    const kernel = await deps.kernel();
+    await kernel.ensureSources([source]);
+    const { table: empty } = await kernel.query(`select * from ${quote(source)} limit 0`, { signal });
+    const columns = empty.schema.fields.map((f) => ({ name: f.name, type: String(f.type) }));
+    const chart = compileChart(config, columns, source);
+    if ('error' in chart) throw new CellRunError(chart.error.field ? `${chart.error.field}: ${chart.error.message}` : chart.error.message);
+    const { table } = await kernel.query(chart.sql, { signal, rowLimit: chart.rowLimit });
+    await publishTable(kernel, cell, table, signal);
+    if (!signal.aborted) deps.publish(cell.id, { kind: 'chart', chart, table });
+    return table;
+  }
+
+  return (cell, inputs, signal) => {
+    switch (cell.kind) {
+      case 'sql':
+        return runSql(cell, inputs, signal);
+      case 'js':
+        return runJs(cell, inputs, signal);
+      case 'chart':
+        return runChart(cell, signal);
+      default:
+        return Promise.reject(new CellRunError(`${cell.kind} cells do not run`));
+    }
+  };
+}
+
+function quote(identifier: string): string {
+  return `"${identifier.replace(/"/g, '""')}"`;
+}
+
+/** 0-based offset of a 1-based line and column. */
+function offsetOf(source: string, line: number, column: number): number {
+  let offset = 0;
+  for (let l = 1; l < line; l++) {
+    const next = source.indexOf('\n', offset);
+    if (next < 0) return source.length;
+    offset = next + 1;
+  }
+  return Math.min(source.length, offset + column - 1);
+}

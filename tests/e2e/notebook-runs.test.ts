@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { createTestStore, startApp, type ChildServer, type TestStore } from '../support/server.js';
+import { launchBrowser, screenshotPath } from '../support/browser.js';
+import { connectClient, synced } from '../support/yclient.js';
+import { insertCell } from '../../src/lib/doc/index.js';
+
+/**
+ * Cells compute in the browser: SQL on DuckDB-WASM over the bundled samples, a SQL cell
+ * reading another by name, a JS cell reading a SQL result, a chart; an edit re-runs what
+ * depends on it, and a second browser computes the same numbers.
+ */
+describe('running a notebook in Chromium', () => {
+  let store: TestStore;
+  let srv: ChildServer;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    store = await createTestStore('embedded');
+    srv = await startApp(store);
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+    await srv?.stop();
+    await store?.dispose();
+  });
+
+  async function userPage(email: string, name: string): Promise<{ page: Page; token: string }> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+    contexts.push(context);
+    const r = await context.request.post(`${srv.base}/api/auth/signup`, { data: { email, password: 'correct horse battery', name } });
+    expect(r.status()).toBe(201);
+    return { page: await context.newPage(), token: (await r.json()).token };
+  }
+
+  const status = (page: Page, name: string) => page.locator(`[data-cell-name="${name}"]`).getAttribute('data-status');
+  const waitDone = (page: Page, name: string, timeout = 60_000) => expect.poll(() => status(page, name), { timeout, interval: 200 }).toBe('done');
+  const output = (page: Page, name: string) => page.locator(`[data-cell-name="${name}"] .output`).innerText();
+
+  it('the Flights sample computes when it opens: SQL, JS and charts', async () => {
+    const { page } = await userPage('ana@example.com', 'Ana');
+    const list = await (await page.request.get(`${srv.base}/api/notebooks`)).json();
+    const flights = list.notebooks.find((n: { title: string }) => n.title === 'Flights');
+    await page.goto(`${srv.base}/n/${flights.id}`);
+    await page.waitForSelector('[data-ready="true"]');
+    await waitDone(page, 'by_hour');
+    await waitDone(page, 'worst_hour');
+    await waitDone(page, 'delay_by_hour');
+    expect(await page.locator('[data-cell-name="delay_by_hour"] svg path, [data-cell-name="delay_by_hour"] svg line').count()).toBeGreaterThan(0);
+    expect(await output(page, 'worst_hour')).toMatch(/Worst hour to fly: \d+:00/);
+    await page.screenshot({ path: screenshotPath('e2e-flights-run'), fullPage: true });
+  });
+
+  it('dependent cells re-run on an edit, and a second browser computes the same numbers', async () => {
+    const ana = await userPage('ana2@example.com', 'Ana Two');
+    const bob = await userPage('bob2@example.com', 'Bob Two');
+    const created = await ana.page.request.post(`${srv.base}/api/notebooks`, { data: { title: 'Runs' } });
+    const { id } = await created.json();
+    // The cells arrive the way any y-websocket client would add them.
+    const script = connectClient(srv.ws, id, ana.token);
+    await synced(script);
+    insertCell(script.doc, { kind: 'sql', name: 'late', source: 'select count(*) as n from flights_200k where delay > 60' });
+    insertCell(script.doc, { kind: 'sql', name: 'half', source: 'select n / 2 as h from late' });
+    insertCell(script.doc, { kind: 'js', name: 'twice', source: 'const h = half.getChild("h").get(0);\n`twice: ${h * 4}`' });
+    insertCell(script.doc, { kind: 'chart', name: 'delays', config: { source: 'flights_200k', mark: 'bar', x: 'delay', bin: 20, aggregate: 'count' } });
+    await new Promise((r) => setTimeout(r, 200));
+    script.destroy();
+
+    for (const { page } of [ana, bob]) {
+      await page.goto(`${srv.base}/n/${id}`);
+      await page.waitForSelector('[data-ready="true"]');
+    }
+    for (const { page } of [ana, bob]) for (const name of ['late', 'half', 'twice', 'delays']) await waitDone(page, name);
+    const before = await output(ana.page, 'twice');
+    const n = Number(/twice: (\d+)/.exec(before)![1]) / 2;
+    expect(n).toBeGreaterThan(1000);
+    expect(await output(bob.page, 'twice')).toContain(`twice: ${n * 2}`);
+    expect(await ana.page.locator('[data-cell-name="delays"] svg rect').count()).toBeGreaterThan(5);
+
+    // Ana edits the first cell and runs it; its dependents go stale, then re-run, in both browsers.
+    const editor = ana.page.locator('[data-cell-name="late"] .cm-content');
+    await editor.click();
+    await ana.page.keyboard.press('Control+End');
+    for (let i = 0; i < 2; i++) await ana.page.keyboard.press('Backspace');
+    await ana.page.keyboard.type('0'); // delay > 60 → delay > 0
+    await expect.poll(() => status(ana.page, 'twice')).toBe('stale');
+    await ana.page.keyboard.press('Shift+Enter');
+    for (const { page } of [ana, bob]) {
+      await expect.poll(() => output(page, 'twice'), { timeout: 30_000 }).not.toContain(`twice: ${n * 2}`);
+      await waitDone(page, 'twice');
+    }
+    const after = Number(/twice: (\d+)/.exec(await output(ana.page, 'twice'))![1]) / 2;
+    expect(after).toBeGreaterThan(n);
+    expect(await output(bob.page, 'twice')).toContain(`twice: ${after * 2}`);
+    expect(await output(bob.page, 'late')).toMatch(/run by Ana Two/);
+    await ana.page.screenshot({ path: screenshotPath('e2e-runs-ana'), fullPage: true });
+  });
+
+  it('a failing cell shows its error and blocks only its dependents', async () => {
+    const { page, token } = await userPage('eve@example.com', 'Eve');
+    const { id } = await (await page.request.post(`${srv.base}/api/notebooks`, { data: { title: 'Errors' } })).json();
+    const script = connectClient(srv.ws, id, token);
+    await synced(script);
+    insertCell(script.doc, { kind: 'sql', name: 'broken', source: 'select nope from flights_200k' });
+    insertCell(script.doc, { kind: 'sql', name: 'after', source: 'select * from broken' });
+    insertCell(script.doc, { kind: 'sql', name: 'fine', source: 'select 1 as one' });
+    insertCell(script.doc, { kind: 'js', name: 'a', source: 'b + 1' });
+    insertCell(script.doc, { kind: 'js', name: 'b', source: 'a + 1' });
+    await new Promise((r) => setTimeout(r, 200));
+    script.destroy();
+    await page.goto(`${srv.base}/n/${id}`);
+    await page.waitForSelector('[data-ready="true"]');
+    await expect.poll(() => status(page, 'broken'), { timeout: 60_000 }).toBe('error');
+    expect(await output(page, 'broken')).toMatch(/nope/);
+    await expect.poll(() => status(page, 'after')).toBe('blocked');
+    await waitDone(page, 'fine');
+    expect(await status(page, 'a')).toBe('error');
+    expect(await output(page, 'a')).toMatch(/circular/i);
+  });
+});
