@@ -64,6 +64,13 @@ interface Cell {
   task?: Task;
 }
 
+/** The error a run the user stopped ends with (shown on the cell). */
+function cancelled(): Error {
+  const error = new Error('Run cancelled');
+  error.name = 'AbortError';
+  return error;
+}
+
 /** The error a superseded computation's signal aborts with. */
 function superseded(): Error {
   const error = new Error('superseded by a newer run');
@@ -163,6 +170,17 @@ export class Runtime {
     await Promise.all(local.values());
   }
 
+  /**
+   * Stop cell `id`'s queued or running computation: it ends as an error ("Run cancelled")
+   * and its dependents in the same run are blocked. Returns false when nothing was running.
+   */
+  cancel(id: string): boolean {
+    const task = this.cells.get(id)?.task;
+    if (!task) return false;
+    task.controller.abort(cancelled());
+    return true;
+  }
+
   /** Abort every computation and forget every listener. */
   dispose(): void {
     for (const cell of this.cells.values()) {
@@ -223,7 +241,9 @@ export class Runtime {
     } catch (e) {
       if (!current()) return this.follow(cell);
       const message = e instanceof Error ? e.message : String(e);
-      outcome = { status: 'error', error: cellError(id, 'runtime', message, null, e) };
+      // Engines and the sandbox say where in the source they failed (QueryError.position).
+      const at = (e as { position?: unknown } | null)?.position;
+      outcome = { status: 'error', error: cellError(id, 'runtime', message, typeof at === 'number' ? at : null, e) };
     }
     if (!current()) return this.follow(cell);
     return this.settle(id, cell, task, outcome);

@@ -115,6 +115,8 @@ describe('running a notebook in Chromium', () => {
     await page.waitForSelector('[data-ready="true"]');
     await expect.poll(() => status(page, 'broken'), { timeout: 60_000 }).toBe('error');
     expect(await output(page, 'broken')).toMatch(/nope/);
+    // The editor underlines where DuckDB says the error is.
+    await expect.poll(() => page.locator('[data-cell-name="broken"] .cm-cairn-error').textContent()).toBe('nope');
     await expect.poll(() => status(page, 'after')).toBe('blocked');
     await waitDone(page, 'fine');
     expect(await status(page, 'a')).toBe('error');

@@ -107,7 +107,8 @@ describe.each(STORES)('collaboration websocket (%s store)', (kind) => {
     const view = async () => (await fetch(`${srv.base}/api/notebooks/${id}`, { headers: { authorization: `Bearer ${token}` } })).json();
     let body: any = await view();
     const t0 = Date.now();
-    while (body.cells.length === 0 && Date.now() - t0 < 5000) body = await view();
+    // The cell and its prose are two updates: wait until the server has both.
+    while (body.cells[0]?.source !== '## Notes\n\nHello *there*' && Date.now() - t0 < 5000) body = await view();
     expect(body.cells.map((c: any) => c.source)).toEqual(cellsToJSON(a.doc).map((c) => c.source));
     expect(body.cells[0]).toMatchObject({ kind: 'text', source: '## Notes\n\nHello *there*' });
   });

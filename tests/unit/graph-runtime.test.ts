@@ -228,4 +228,28 @@ describe('runtime', () => {
     await runtime.runCell('a', { refresh: true });
     expect(h.calls.slice(3)).toEqual(['a', 'b']);
   });
+
+  it('cancel stops a running cell: it ends as "Run cancelled", its dependents are blocked, the rest still runs', async () => {
+    const h = harness();
+    const runtime = new Runtime(buildGraph([js('slow', '1'), js('after', 'slow + 1'), js('other', '2')]), h.executor);
+    h.hold('slow');
+    const run = runtime.runAll();
+    await expect.poll(() => runtime.state('slow')?.status).toBe('running');
+    expect(runtime.cancel('slow')).toBe(true);
+    await run;
+    expect(runtime.state('slow')).toMatchObject({ status: 'error', error: { kind: 'runtime', message: 'Run cancelled' } });
+    expect(h.signals.get('slow')![0].aborted).toBe(true);
+    expect(runtime.state('after')).toMatchObject({ status: 'blocked', blockedBy: 'slow' });
+    expect(runtime.state('other')).toMatchObject({ status: 'done', value: 2 });
+    expect(runtime.cancel('other')).toBe(false);
+  });
+
+  it('keeps the position an executor error carries, so the editor can underline it', async () => {
+    const executor = async () => {
+      throw Object.assign(new Error('Referenced column "nope" not found'), { position: 7 });
+    };
+    const runtime = new Runtime(buildGraph([{ id: 'q', name: 'q', kind: 'sql', source: 'select nope', inputs: [] }]), executor);
+    await runtime.runAll();
+    expect(runtime.state('q')?.error).toMatchObject({ kind: 'runtime', position: 7 });
+  });
 });

@@ -13,6 +13,7 @@ import { yCollab, yUndoManagerKeymap } from 'y-codemirror.next';
 import * as Y from 'yjs';
 import type { Awareness } from 'y-protocols/awareness';
 import { codeTheme } from './code-theme';
+import { errorMarks } from './error-mark';
 
 export interface CodeEditorOptions {
   parent: HTMLElement;
@@ -59,6 +60,7 @@ export function createCodeEditor(opts: CodeEditorOptions): CodeEditor {
         EditorView.contentAttributes.of({ 'aria-label': opts.label }),
         // Leaving the editor (Escape to the cell, say) must not leave a completion popup behind.
         EditorView.domEventHandlers({ blur: (_e, view) => void closeCompletion(view) }),
+        errorMarks(),
         yCollab(opts.text, opts.awareness, { undoManager })
       ]
     })

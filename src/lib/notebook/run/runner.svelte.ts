@@ -96,6 +96,11 @@ export class NotebookRunner {
     requestRun(this.doc, this.runtime.graph.order, this.options.me, this.options.origin, false);
   }
 
+  /** Stop cell `id`'s run in this browser; it shows "Run cancelled". */
+  cancel(id: string): void {
+    this.runtime.cancel(id);
+  }
+
   /** Run what is not up to date here only (opening a notebook computes its results). */
   runLocally(): Promise<void> {
     return this.runtime.runAll();
