@@ -74,54 +74,22 @@ export interface ChildServer {
   stop(): Promise<void>;
 }
 
-/** Start Cairn as a child process (API and collaboration only, no pages). */
+/** Start Cairn as a child process (API and collaboration only, no pages) on `port` (0: a free one). */
 export async function startChild(store: TestStore, port = 0): Promise<ChildServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'tests/support/child-server.ts')], {
-    cwd: ROOT,
-    env: { ...process.env, ...store.env, PORT: String(port), HOST: '127.0.0.1', CAIRN_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe']
-  });
-  let out = '';
-  child.stderr!.on('data', (d) => (out += d));
-  const bound = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`child server did not start in 60 s: ${out}`)), 60_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d;
-      const m = /listening on (\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`child server exited ${code}: ${out}`));
-    });
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return {
-    base: `http://127.0.0.1:${bound}`,
-    ws: `ws://127.0.0.1:${bound}/collab`,
-    port: bound,
-    child,
-    output: () => out,
-    async kill9() {
-      child.kill('SIGKILL');
-      await exited;
-    },
-    async stop() {
-      child.kill('SIGTERM');
-      await exited;
-    }
-  };
+  return spawnServer('tests/support/child-server.ts', store, port || (await freePort()), {});
 }
 
 /** Start the real entry point (`npm start`'s command) with pages, as a user would. */
 export async function startApp(store: TestStore): Promise<ChildServer> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server/main.ts')], {
+  // The /dev pages host components for tests and benchmarks; they are off otherwise.
+  return spawnServer('server/main.ts', store, await freePort(), { PUBLIC_CAIRN_DEV_PAGES: '1' });
+}
+
+/** Spawn `entry` under node with tsx, and wait until its /healthz answers. */
+async function spawnServer(entry: string, store: TestStore, port: number, env: Record<string, string>): Promise<ChildServer> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, entry)], {
     cwd: ROOT,
-    env: { ...process.env, ...store.env, PORT: String(port), HOST: '127.0.0.1', CAIRN_LOG_LEVEL: 'warn' },
+    env: { ...process.env, ...store.env, PORT: String(port), HOST: '127.0.0.1', CAIRN_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe']
   });
   let out = '';
@@ -135,7 +103,7 @@ export async function startApp(store: TestStore): Promise<ChildServer> {
     if (Date.now() - t0 > 180_000) throw new Error(`server did not answer /healthz in 180 s: ${out}`);
     const ok = await fetch(`${base}/healthz`).then((r) => r.ok, () => false);
     if (ok) break;
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 100));
   }
   return {
     base,
