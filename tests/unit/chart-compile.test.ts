@@ -1,11 +1,10 @@
-import { createRequire } from 'node:module';
-import * as duckdb from '@duckdb/duckdb-wasm/blocking';
+import type * as duckdb from '@duckdb/duckdb-wasm/blocking';
+import { blockingDuckDb } from '../support/duckdb.js';
 import { tableFromArrays } from 'apache-arrow';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compileChart, rowsOf, type ChartColumn, type ChartConfig, type CompiledChart } from '../../src/lib/chart/compile.js';
 import { columnKind, quoteIdent } from '../../src/lib/chart/sql.js';
 
-const require = createRequire(import.meta.url);
 
 let conn: duckdb.DuckDBConnection;
 let columns: ChartColumn[];
@@ -24,12 +23,7 @@ function compiled(config: ChartConfig, table = 'events'): CompiledChart {
 
 beforeAll(async () => {
   // The real DuckDB-WASM, Node build: the SQL runs exactly as the browser engine would run it.
-  const bundles = {
-    mvp: { mainModule: require.resolve('@duckdb/duckdb-wasm/dist/duckdb-mvp.wasm'), mainWorker: '' },
-    eh: { mainModule: require.resolve('@duckdb/duckdb-wasm/dist/duckdb-eh.wasm'), mainWorker: '' }
-  };
-  const db = await duckdb.createDuckDB(bundles, new duckdb.VoidLogger(), duckdb.NODE_RUNTIME);
-  await db.instantiate();
+  const db = await blockingDuckDb();
   conn = db.connect();
   conn.query(`create table events as select
       i::BIGINT as id,

@@ -1,20 +1,12 @@
-import { createRequire } from 'node:module';
-import * as duckdb from '@duckdb/duckdb-wasm/blocking';
+import { blockingDuckDb } from '../support/duckdb.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DuckDbSqlParser, neutralizeParameters, sqlDependencies, type SqlParser } from '../../kernels/graph/index.js';
-
-const require = createRequire(import.meta.url);
 
 let parser: SqlParser;
 
 beforeAll(async () => {
   // The real DuckDB-WASM, Node build: the same parser the browser's worker runs.
-  const bundles = {
-    mvp: { mainModule: require.resolve('@duckdb/duckdb-wasm/dist/duckdb-mvp.wasm'), mainWorker: '' },
-    eh: { mainModule: require.resolve('@duckdb/duckdb-wasm/dist/duckdb-eh.wasm'), mainWorker: '' }
-  };
-  const db = await duckdb.createDuckDB(bundles, new duckdb.VoidLogger(), duckdb.NODE_RUNTIME);
-  await db.instantiate();
+  const db = await blockingDuckDb();
   parser = new DuckDbSqlParser(db.connect());
 }, 60_000);
 

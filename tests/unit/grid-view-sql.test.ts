@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module';
-import * as duckdb from '@duckdb/duckdb-wasm/blocking';
+import type * as duckdb from '@duckdb/duckdb-wasm/blocking';
+import { blockingDuckDb } from '../support/duckdb.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   EMPTY_VIEW,
@@ -12,17 +12,11 @@ import {
   type GridView
 } from '../../src/lib/grid/view-sql.js';
 
-const require = createRequire(import.meta.url);
 let conn: duckdb.DuckDBConnection;
 
 beforeAll(async () => {
   // The real DuckDB-WASM (Node build) runs every SQL the tests build, with its parameters bound.
-  const bundles = {
-    mvp: { mainModule: require.resolve('@duckdb/duckdb-wasm/dist/duckdb-mvp.wasm'), mainWorker: '' },
-    eh: { mainModule: require.resolve('@duckdb/duckdb-wasm/dist/duckdb-eh.wasm'), mainWorker: '' }
-  };
-  const db = await duckdb.createDuckDB(bundles, new duckdb.VoidLogger(), duckdb.NODE_RUNTIME);
-  await db.instantiate();
+  const db = await blockingDuckDb();
   conn = db.connect();
   conn.query(`create table "we""ird" as select * from (values
     (1, 'Seattle', 10.5, date '2024-01-01'),
