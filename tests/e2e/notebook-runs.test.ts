@@ -122,4 +122,32 @@ describe('running a notebook in Chromium', () => {
     expect(await status(page, 'a')).toBe('error');
     expect(await output(page, 'a')).toMatch(/circular/i);
   });
+
+  it('a JS cell gets nothing usable from the app: no cookie, no storage, no authenticated API', async () => {
+    const { page, token } = await userPage('mallory@example.com', 'Mallory');
+    const { id } = await (await page.request.post(`${srv.base}/api/notebooks`, { data: { title: 'Secret plans' } })).json();
+    const script = connectClient(srv.ws, id, token);
+    await synced(script);
+    insertCell(script.doc, {
+      kind: 'js',
+      name: 'probe',
+      source: [
+        'const out = {};',
+        'try { out.cookie = document.cookie || "(empty)"; } catch (e) { out.cookie = "threw " + e.name; }',
+        'try { out.storage = localStorage.length; } catch (e) { out.storage = "threw " + e.name; }',
+        'try { const r = await fetch("/api/notebooks", { credentials: "include" }); out.api = r.status + " " + (await r.text()).slice(0, 200); } catch (e) { out.api = "threw " + e.name; }',
+        'Object.entries(out).map(([k, v]) => `${k}=${v}`).join(" | ")'
+      ].join('\n')
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    script.destroy();
+    await page.goto(`${srv.base}/n/${id}`);
+    await page.waitForSelector('[data-ready="true"]');
+    await waitDone(page, 'probe');
+    const seen = await output(page, 'probe');
+    expect(seen).toContain('cookie=threw SecurityError');
+    expect(seen).toContain('storage=threw SecurityError');
+    expect(seen).toContain('api=threw TypeError');
+    expect(seen).not.toContain('Secret plans');
+  });
 });

@@ -104,21 +104,6 @@ export function insertQueryCell(s: NotebookSession, table: string, index?: numbe
   return id;
 }
 
-/**
- * Runs a cell this browser just added, in every open copy, once the runner's graph has it
- * (the graph is rebuilt a moment after each change; a run asked for before that is lost).
- */
-export async function runWhenKnown(s: NotebookSession, cellId: string, timeoutMs = 10_000): Promise<void> {
-  const t0 = Date.now();
-  while (!s.runner.view(cellId)) {
-    if (Date.now() - t0 > timeoutMs || !s.doc.getMap('cells').has(cellId)) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  // Give collaborators' copies, which got the cell at the same moment, time to rebuild too.
-  await new Promise((r) => setTimeout(r, 250));
-  if (s.doc.getMap('cells').has(cellId)) s.runner.run(cellId);
-}
-
 /** Uploads a file from disk and records it (see {@link recordFile}); rejects with a `FileInputError` and records nothing on failure. */
 export async function addDataFile(s: NotebookSession, file: File, options: AddOptions = {}): Promise<{ table: string; cellId: string }> {
   const added = await addFile(file, options);
@@ -135,7 +120,7 @@ function record(s: NotebookSession, added: AddedFile): { table: string; cellId: 
   s.undo.stopCapturing();
   const result = recordFile(s.doc, added);
   s.undo.stopCapturing();
-  void runWhenKnown(s, result.cellId);
+  s.runner.run(result.cellId);
   return result;
 }
 

@@ -79,7 +79,9 @@ export class NotebookRunner {
     this.cleanups.push(
       observeRuns(this.doc, (ids, requests) => {
         for (const [id, r] of requests) this.runs.set(id, r);
-        void this.rebuilding.then(() => this.runtime.run(this.runtime.graph.plan(ids, this.runtime.resultKey), { force: ids.filter((id) => requests.get(id)?.refresh) }));
+        // The request may name a cell this copy has received but not analysed yet (the rebuild
+        // is debounced): rebuild now, then plan on the graph that has it.
+        void this.graphNow().then(() => this.runtime.run(this.runtime.graph.plan(ids, this.runtime.resultKey), { force: ids.filter((id) => requests.get(id)?.refresh) }));
       })
     );
     this.runs = readRuns(this.doc);
@@ -93,7 +95,7 @@ export class NotebookRunner {
 
   /** Run every cell that is not up to date, in every open copy. */
   runAll(): void {
-    requestRun(this.doc, this.runtime.graph.order, this.options.me, this.options.origin, false);
+    void this.graphNow().then(() => requestRun(this.doc, this.runtime.graph.order, this.options.me, this.options.origin, false));
   }
 
   /** Stop cell `id`'s run in this browser; it shows "Run cancelled". */
@@ -119,6 +121,14 @@ export class NotebookRunner {
   /** A failure of the runner itself (not of a cell), shown once at the top of the page. */
   get error(): string | null {
     return this.#errors;
+  }
+
+  /** The graph as of the document now: a pending debounced rebuild runs at once. */
+  private graphNow(): Promise<void> {
+    if (!this.rebuildTimer) return this.rebuilding;
+    clearTimeout(this.rebuildTimer);
+    this.rebuildTimer = null;
+    return this.rebuild();
   }
 
   private scheduleRebuild(): void {

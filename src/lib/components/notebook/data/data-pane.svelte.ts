@@ -6,7 +6,7 @@
  */
 import { tick } from 'svelte';
 import { FileInputError } from '$lib/kernel';
-import { addDataFile, addDataUrl, insertQueryCell, observeFiles, removeFile, runWhenKnown, type NotebookFile } from '$lib/notebook/data';
+import { addDataFile, addDataUrl, insertQueryCell, observeFiles, removeFile, type NotebookFile } from '$lib/notebook/data';
 import { cellOf, focusCell } from '$lib/notebook/focus';
 import type { NotebookSession } from '$lib/notebook/session.svelte';
 
@@ -129,7 +129,7 @@ export class DataPane {
     const id = insertQueryCell(s, table, after >= 0 ? after + 1 : undefined);
     await tick();
     focusCell(id);
-    void runWhenKnown(s, id);
+    s.runner.run(id);
   }
 
   #track(name: string): Upload {
