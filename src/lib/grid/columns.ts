@@ -25,6 +25,8 @@ const MONO_CHAR_PX = 7.9;
 const SANS_CHAR_PX = 7.2;
 /** Cell padding plus room for the sort arrow. */
 const CELL_PAD_PX = 26;
+/** The header's column name is bold: wider per character than body text. */
+const HEADER_CHAR_PX = 8.6;
 export const MIN_COLUMN_WIDTH = 48;
 export const MAX_AUTO_COLUMN_WIDTH = 320;
 /** Rows sampled to size a column: this many from the start, the end, and spread between. */
@@ -67,7 +69,7 @@ export function gridColumns(table: Table): GridColumn[] {
       numeric,
       filterKind: numeric ? 'number' : isTextType(field.type) ? 'text' : 'other',
       format,
-      width: clampWidth(Math.max(Math.ceil(chars * (mono ? MONO_CHAR_PX : SANS_CHAR_PX)), label.length * 6.6) + CELL_PAD_PX, MAX_AUTO_COLUMN_WIDTH)
+      width: clampWidth(Math.max(Math.ceil(chars * (mono ? MONO_CHAR_PX : SANS_CHAR_PX)), label.length * 6.6, field.name.length * HEADER_CHAR_PX) + CELL_PAD_PX, MAX_AUTO_COLUMN_WIDTH)
     };
   });
 }
