@@ -11,7 +11,9 @@ import { formatResult, type BenchResult } from './report.js';
 /** Each benchmark is `bench/<name>/index.ts` exporting `run(): Promise<BenchResult>`. */
 const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<BenchResult> }>> = {
   collab: () => import('./collab/index.js'),
-  grid: () => import('./grid/index.js')
+  grid: () => import('./grid/index.js'),
+  'browser-sql': () => import('./browser-sql/index.js'),
+  chart: () => import('./chart/index.js')
 };
 
 async function main(): Promise<void> {
