@@ -1,35 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createTestStore, startApp, type ChildServer, type TestStore } from '../support/server.js';
-import { launchBrowser, screenshotPath } from '../support/browser.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { screenshotPath } from '../support/browser.js';
+import { useApp } from '../support/e2e.js';
 
 /**
  * Two people in two browsers on one notebook, through the real entry point (`npm start`'s
  * command) and the embedded store, as a new user would run Cairn.
  */
 describe('two people editing one notebook in Chromium', () => {
-  let store: TestStore;
-  let srv: ChildServer;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
+  const app = useApp();
   const pageErrors: string[] = [];
 
-  beforeAll(async () => {
-    store = await createTestStore('embedded');
-    srv = await startApp(store);
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-    await srv?.stop();
-    await store?.dispose();
-  });
-
   async function newPage(): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-    contexts.push(context);
-    const page = await context.newPage();
+    const page = await app.newPage({ width: 1280, height: 860 });
     page.on('pageerror', (e) => pageErrors.push(e.message));
     return page;
   }
@@ -44,20 +27,20 @@ describe('two people editing one notebook in Chromium', () => {
   }
 
   async function openNotebook(page: Page, id: string): Promise<void> {
-    await page.goto(`${srv.base}/n/${id}`);
+    await page.goto(`${app.srv.base}/n/${id}`);
     await page.waitForSelector('[data-ready="true"]', { timeout: 30_000 });
   }
 
   it('signs up in the page, finds the Flights sample, and two users edit live', async () => {
     // Ana signs up through the login page.
     const ana = await newPage();
-    await ana.goto(`${srv.base}/login`);
+    await ana.goto(`${app.srv.base}/login`);
     await ana.getByRole('tab', { name: 'Create account' }).click();
     await ana.getByLabel('Name').fill('Ana Analyst');
     await ana.getByLabel('Email').fill('ana@example.com');
     await ana.getByLabel('Password').fill('correct horse battery');
     await ana.getByRole('button', { name: 'Create account' }).last().click();
-    await ana.waitForURL(`${srv.base}/`);
+    await ana.waitForURL(`${app.srv.base}/`);
     await ana.waitForSelector('[data-ready="true"]');
     await ana.getByRole('link', { name: 'Flights' }).click();
     await ana.waitForSelector('[data-ready="true"]');
@@ -66,11 +49,11 @@ describe('two people editing one notebook in Chromium', () => {
 
     // Bob signs up through the API; his cookie lands in his browser context.
     const bob = await newPage();
-    const signup = await bob.request.post(`${srv.base}/api/auth/signup`, {
+    const signup = await bob.request.post(`${app.srv.base}/api/auth/signup`, {
       data: { email: 'bob@example.com', password: 'correct horse battery', name: 'Bob Reviewer' }
     });
     expect(signup.status()).toBe(201);
-    const created = await ana.request.post(`${srv.base}/api/notebooks`, { data: { title: 'Shared analysis' } });
+    const created = await ana.request.post(`${app.srv.base}/api/notebooks`, { data: { title: 'Shared analysis' } });
     const { id } = await created.json();
 
     await openNotebook(ana, id);
@@ -109,7 +92,7 @@ describe('two people editing one notebook in Chromium', () => {
     expect(kinds).toEqual(['sql', 'text']);
 
     // The REST view agrees with what the pages show.
-    const view = await (await ana.request.get(`${srv.base}/api/notebooks/${id}`)).json();
+    const view = await (await ana.request.get(`${app.srv.base}/api/notebooks/${id}`)).json();
     expect(view.cells.map((c: { kind: string; source: string }) => [c.kind, c.source])).toEqual([
       ['sql', 'select 42 as answer'],
       ['text', 'Hello from Bob']
@@ -119,7 +102,7 @@ describe('two people editing one notebook in Chromium', () => {
 
   it('a signed-out visitor is sent to the login page', async () => {
     const page = await newPage();
-    await page.goto(`${srv.base}/`);
+    await page.goto(`${app.srv.base}/`);
     await page.waitForURL(/\/login/);
     expect(await page.getByRole('tab', { name: 'Sign in' }).isVisible()).toBe(true);
   });

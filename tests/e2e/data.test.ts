@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createTestStore, startApp, type ChildServer, type TestStore } from '../support/server.js';
-import { launchBrowser, screenshotPath } from '../support/browser.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { screenshotPath } from '../support/browser.js';
+import { useApp } from '../support/e2e.js';
 import { connectClient, synced } from '../support/yclient.js';
 
 /**
@@ -11,32 +11,10 @@ import { connectClient, synced } from '../support/yclient.js';
  * a clear message and records nothing; dropping a file on the page adds it too.
  */
 describe('adding data in Chromium', () => {
-  let store: TestStore;
-  let srv: ChildServer;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-
+  const app = useApp();
   const CSV = 'region,product,amount\nnorth,apples,12\nsouth,pears,7\neast,plums,30\nwest,figs,4\nnorth,kiwis,19\n';
 
-  beforeAll(async () => {
-    store = await createTestStore('embedded');
-    srv = await startApp(store);
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-    await srv?.stop();
-    await store?.dispose();
-  });
-
-  async function userPage(email: string, name: string): Promise<{ page: Page; token: string }> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    contexts.push(context);
-    const r = await context.request.post(`${srv.base}/api/auth/signup`, { data: { email, password: 'correct horse battery', name } });
-    expect(r.status()).toBe(201);
-    return { page: await context.newPage(), token: (await r.json()).token };
-  }
+  const userPage = (email: string, name: string) => app.userPage(email, name);
 
   const cell = (page: Page, name: string) => page.locator(`[data-cell-name="${name}"]`);
   const status = (page: Page, name: string) => cell(page, name).getAttribute('data-status');
@@ -51,7 +29,7 @@ describe('adding data in Chromium', () => {
 
   /** The notebook's `files` map and cell names as an outside y-websocket client reads them. */
   async function readDoc(id: string, token: string): Promise<{ files: Record<string, { hash: string; name: string; size: number; type: string }>; names: string[] }> {
-    const client = connectClient(srv.ws, id, token);
+    const client = connectClient(app.srv.ws, id, token);
     try {
       await synced(client);
       const files = client.doc.getMap('files').toJSON();
@@ -65,9 +43,9 @@ describe('adding data in Chromium', () => {
   it('uploads a CSV, shares it with a collaborator, and refuses a file it cannot read', async () => {
     const ana = await userPage('ana@example.com', 'Ana');
     const bob = await userPage('bob@example.com', 'Bob');
-    const { id } = await (await ana.page.request.post(`${srv.base}/api/notebooks`, { data: { title: 'Sales' } })).json();
+    const { id } = await (await ana.page.request.post(`${app.srv.base}/api/notebooks`, { data: { title: 'Sales' } })).json();
     for (const { page } of [ana, bob]) {
-      await page.goto(`${srv.base}/n/${id}`);
+      await page.goto(`${app.srv.base}/n/${id}`);
       await page.waitForSelector('[data-ready="true"]');
     }
 
@@ -120,8 +98,8 @@ describe('adding data in Chromium', () => {
 
   it('dropping a file on the page adds it, with a "Drop to add data" overlay while dragging', async () => {
     const { page, token } = await userPage('eve@example.com', 'Eve');
-    const { id } = await (await page.request.post(`${srv.base}/api/notebooks`, { data: { title: 'Dropped' } })).json();
-    await page.goto(`${srv.base}/n/${id}`);
+    const { id } = await (await page.request.post(`${app.srv.base}/api/notebooks`, { data: { title: 'Dropped' } })).json();
+    await page.goto(`${app.srv.base}/n/${id}`);
     await page.waitForSelector('[data-ready="true"]');
     await page.evaluate(() => document.documentElement.setAttribute('data-theme', 'dark'));
 

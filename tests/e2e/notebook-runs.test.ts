@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createTestStore, startApp, type ChildServer, type TestStore } from '../support/server.js';
-import { launchBrowser, screenshotPath } from '../support/browser.js';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { screenshotPath } from '../support/browser.js';
+import { useApp } from '../support/e2e.js';
 import { connectClient, synced } from '../support/yclient.js';
 import { insertCell } from '../../src/lib/doc/index.js';
 
@@ -11,30 +11,9 @@ import { insertCell } from '../../src/lib/doc/index.js';
  * depends on it, and a second browser computes the same numbers.
  */
 describe('running a notebook in Chromium', () => {
-  let store: TestStore;
-  let srv: ChildServer;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
+  const app = useApp();
 
-  beforeAll(async () => {
-    store = await createTestStore('embedded');
-    srv = await startApp(store);
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-    await srv?.stop();
-    await store?.dispose();
-  });
-
-  async function userPage(email: string, name: string): Promise<{ page: Page; token: string }> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
-    contexts.push(context);
-    const r = await context.request.post(`${srv.base}/api/auth/signup`, { data: { email, password: 'correct horse battery', name } });
-    expect(r.status()).toBe(201);
-    return { page: await context.newPage(), token: (await r.json()).token };
-  }
+  const userPage = (email: string, name: string) => app.userPage(email, name, { width: 1280, height: 1000 });
 
   const status = (page: Page, name: string) => page.locator(`[data-cell-name="${name}"]`).getAttribute('data-status');
   const waitDone = (page: Page, name: string, timeout = 60_000) => expect.poll(() => status(page, name), { timeout, interval: 200 }).toBe('done');
@@ -42,9 +21,9 @@ describe('running a notebook in Chromium', () => {
 
   it('the Flights sample computes when it opens: SQL, JS and charts', async () => {
     const { page } = await userPage('ana@example.com', 'Ana');
-    const list = await (await page.request.get(`${srv.base}/api/notebooks`)).json();
+    const list = await (await page.request.get(`${app.srv.base}/api/notebooks`)).json();
     const flights = list.notebooks.find((n: { title: string }) => n.title === 'Flights');
-    await page.goto(`${srv.base}/n/${flights.id}`);
+    await page.goto(`${app.srv.base}/n/${flights.id}`);
     await page.waitForSelector('[data-ready="true"]');
     await waitDone(page, 'by_hour');
     await waitDone(page, 'worst_hour');
@@ -57,10 +36,10 @@ describe('running a notebook in Chromium', () => {
   it('dependent cells re-run on an edit, and a second browser computes the same numbers', async () => {
     const ana = await userPage('ana2@example.com', 'Ana Two');
     const bob = await userPage('bob2@example.com', 'Bob Two');
-    const created = await ana.page.request.post(`${srv.base}/api/notebooks`, { data: { title: 'Runs' } });
+    const created = await ana.page.request.post(`${app.srv.base}/api/notebooks`, { data: { title: 'Runs' } });
     const { id } = await created.json();
     // The cells arrive the way any y-websocket client would add them.
-    const script = connectClient(srv.ws, id, ana.token);
+    const script = connectClient(app.srv.ws, id, ana.token);
     await synced(script);
     insertCell(script.doc, { kind: 'sql', name: 'late', source: 'select count(*) as n from flights_200k where delay > 60' });
     insertCell(script.doc, { kind: 'sql', name: 'half', source: 'select n / 2 as h from late' });
@@ -70,7 +49,7 @@ describe('running a notebook in Chromium', () => {
     script.destroy();
 
     for (const { page } of [ana, bob]) {
-      await page.goto(`${srv.base}/n/${id}`);
+      await page.goto(`${app.srv.base}/n/${id}`);
       await page.waitForSelector('[data-ready="true"]');
     }
     for (const { page } of [ana, bob]) for (const name of ['late', 'half', 'twice', 'delays']) await waitDone(page, name);
@@ -101,8 +80,8 @@ describe('running a notebook in Chromium', () => {
 
   it('a failing cell shows its error and blocks only its dependents', async () => {
     const { page, token } = await userPage('eve@example.com', 'Eve');
-    const { id } = await (await page.request.post(`${srv.base}/api/notebooks`, { data: { title: 'Errors' } })).json();
-    const script = connectClient(srv.ws, id, token);
+    const { id } = await (await page.request.post(`${app.srv.base}/api/notebooks`, { data: { title: 'Errors' } })).json();
+    const script = connectClient(app.srv.ws, id, token);
     await synced(script);
     insertCell(script.doc, { kind: 'sql', name: 'broken', source: 'select nope from flights_200k' });
     insertCell(script.doc, { kind: 'sql', name: 'after', source: 'select * from broken' });
@@ -111,7 +90,7 @@ describe('running a notebook in Chromium', () => {
     insertCell(script.doc, { kind: 'js', name: 'b', source: 'a + 1' });
     await new Promise((r) => setTimeout(r, 200));
     script.destroy();
-    await page.goto(`${srv.base}/n/${id}`);
+    await page.goto(`${app.srv.base}/n/${id}`);
     await page.waitForSelector('[data-ready="true"]');
     await expect.poll(() => status(page, 'broken'), { timeout: 60_000 }).toBe('error');
     expect(await output(page, 'broken')).toMatch(/nope/);
@@ -125,8 +104,8 @@ describe('running a notebook in Chromium', () => {
 
   it('a JS cell gets nothing usable from the app: no cookie, no storage, no authenticated API', async () => {
     const { page, token } = await userPage('mallory@example.com', 'Mallory');
-    const { id } = await (await page.request.post(`${srv.base}/api/notebooks`, { data: { title: 'Secret plans' } })).json();
-    const script = connectClient(srv.ws, id, token);
+    const { id } = await (await page.request.post(`${app.srv.base}/api/notebooks`, { data: { title: 'Secret plans' } })).json();
+    const script = connectClient(app.srv.ws, id, token);
     await synced(script);
     insertCell(script.doc, {
       kind: 'js',
@@ -141,7 +120,7 @@ describe('running a notebook in Chromium', () => {
     });
     await new Promise((r) => setTimeout(r, 200));
     script.destroy();
-    await page.goto(`${srv.base}/n/${id}`);
+    await page.goto(`${app.srv.base}/n/${id}`);
     await page.waitForSelector('[data-ready="true"]');
     await waitDone(page, 'probe');
     const seen = await output(page, 'probe');
