@@ -30,6 +30,11 @@ describe('running a notebook in Chromium', () => {
     await waitDone(page, 'delay_by_hour');
     expect(await page.locator('[data-cell-name="delay_by_hour"] svg path, [data-cell-name="delay_by_hour"] svg line').count()).toBeGreaterThan(0);
     expect(await output(page, 'worst_hour')).toMatch(/Worst hour to fly: \d+:00/);
+    // Sorting the grid runs SQL over the cell's table: the fewest flights come first.
+    const grid = page.locator('[data-cell-name="by_hour"] [role="grid"]');
+    await grid.locator('[role="columnheader"]', { hasText: 'flights' }).locator('button').click();
+    await expect.poll(() => grid.locator('[role="columnheader"][aria-sort="ascending"]').count()).toBe(1);
+    await expect.poll(() => grid.locator('.row.data').first().locator('[role="gridcell"]').nth(1).innerText()).toBe('11');
     await page.screenshot({ path: screenshotPath('e2e-flights-run'), fullPage: true });
   });
 

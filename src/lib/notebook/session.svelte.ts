@@ -14,6 +14,7 @@ import { createStructuralUndo } from './undo';
 import { NotebookRunner } from './run/runner.svelte';
 import { createExecutor, type CellKernel } from './run/executor';
 import { Sandboxes } from './run/sandboxes';
+import { ResultTables } from './run/result-tables';
 import { getKernel, setNotebookFiles, sqlParser } from '$lib/kernel';
 import { FILES } from '$doc';
 
@@ -35,6 +36,8 @@ export class NotebookSession {
   readonly undo: Y.UndoManager;
   readonly toasts = new Toasts();
   readonly sandboxes: Sandboxes;
+  /** Cell results registered as DuckDB tables, when something reads them by name. */
+  readonly results = new ResultTables();
   readonly runner: NotebookRunner;
   readonly #stopFiles: () => void;
 
@@ -52,7 +55,7 @@ export class NotebookSession {
       me: me.name,
       origin: RUN_ORIGIN,
       parser: sqlParser,
-      createExecutor: (publish) => createExecutor({ kernel: () => this.kernel(), sandbox: (id) => this.sandboxes.get(id), publish })
+      createExecutor: (publish) => createExecutor({ kernel: () => this.kernel(), results: this.results, sandbox: (id) => this.sandboxes.get(id), publish })
     });
     // The engine loads files users added by the names the notebook's `files` map gives them.
     const files = this.doc.getMap(FILES);

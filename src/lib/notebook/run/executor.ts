@@ -1,13 +1,15 @@
 /**
  * What running one cell means, by kind. SQL runs on the browser's DuckDB; JS in the cell's
- * sandbox; a chart as a DuckDB aggregation of its source, drawn by Plot. Every named result
- * is also registered as a DuckDB table, so later SQL cells can `select … from name`.
+ * sandbox; a chart as a DuckDB aggregation of its source, drawn by Plot. The results a cell
+ * reads by name become DuckDB tables just before it runs (see result-tables.ts), so SQL
+ * cells can `select … from name`.
  */
 import type { Table } from 'apache-arrow';
 import type { Executor, GraphCell } from '$kernels/graph/index.js';
 import { jsCellBody } from '$kernels/graph/index.js';
 import { compileChart, type ChartConfig, type CompiledChart } from '$lib/chart';
 import { SANDBOX_IMPORTER, SandboxError, sandboxValueToJs, type Sandbox, type SandboxConsoleEntry, type SandboxValue } from '$lib/sandbox';
+import type { ResultTables } from './result-tables';
 
 /** The browser engine as cells need it. */
 export interface CellKernel {
@@ -41,6 +43,8 @@ export class CellRunError extends Error {
 
 export interface ExecutorDeps {
   kernel: () => Promise<CellKernel>;
+  /** Results registered as tables, shared with the grid's sort and filter. */
+  results: ResultTables;
   /** The sandbox of a JS cell (its iframe lives in the cell's output area). */
   sandbox: (cellId: string) => Promise<Sandbox>;
   /** Called with a cell's output when a run succeeded and was not superseded. */
@@ -58,20 +62,12 @@ export function createExecutor(deps: ExecutorDeps): Executor {
   const isTable = (v: unknown): v is Table => !!v && typeof v === 'object' && 'schema' in v && 'numRows' in v && typeof (v as Table).getChildAt === 'function';
   const isRows = (v: unknown): v is object[] => Array.isArray(v) && v.length > 0 && v.every((r) => r !== null && typeof r === 'object' && !Array.isArray(r));
 
-  /** Tables the engine must have before `cell` runs: samples and files it reads, and JS results. */
+  /** Tables the engine must have before `cell` runs: samples and files it reads, and the results of cells it reads. */
   async function prepare(kernel: CellKernel, cell: GraphCell, inputs: Map<string, unknown>): Promise<void> {
     await kernel.ensureSources(cell.inputs.filter((name) => !inputs.has(name)));
     for (const [name, value] of inputs) {
-      // SQL and chart results registered themselves when they ran; JS values register here.
-      if (!isTable(value) && isRows(value)) await kernel.registerTable(name, value);
+      if (isTable(value) || isRows(value)) await deps.results.ensure(kernel, name, value);
     }
-  }
-
-  /** Register a cell's result as the DuckDB table of its name, for SQL cells that read it. */
-  async function publishTable(kernel: CellKernel, cell: GraphCell, table: Table, signal: AbortSignal): Promise<void> {
-    // A superseded run must not overwrite the table its newer run registers.
-    if (signal.aborted || !cell.name) return;
-    await kernel.registerTable(cell.name, table);
   }
 
   async function runSql(cell: GraphCell, inputs: Map<string, unknown>, signal: AbortSignal): Promise<Table> {
@@ -79,10 +75,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
     await prepare(kernel, cell, inputs);
     const sql = (cell.source ?? '').replace(/;\s*$/, '');
     const { table, truncated } = await kernel.query(sql, { signal, rowLimit: deps.rowLimit ?? BROWSER_ROW_LIMIT });
-    // Show the result first, then register it for dependents (which wait for this run anyway):
-    // registering costs 15–25 ms that the reader need not wait for (bench/browser-sql).
     if (!signal.aborted) deps.publish(cell.id, { kind: 'sql', table, truncated });
-    await publishTable(kernel, cell, table, signal);
     return table;
   }
 
@@ -101,10 +94,6 @@ export function createExecutor(deps: ExecutorDeps): Executor {
         }
       });
       const value = sandboxValueToJs(result.value);
-      if (cell.name && isTable(value)) {
-        const kernel = await deps.kernel();
-        await publishTable(kernel, cell, value, signal);
-      }
       if (!signal.aborted) deps.publish(cell.id, { kind: 'js', value: result.value, display: result.display, console: lines });
       return value;
     } catch (err) {
@@ -115,18 +104,17 @@ export function createExecutor(deps: ExecutorDeps): Executor {
     }
   }
 
-  async function runChart(cell: GraphCell, signal: AbortSignal): Promise<Table> {
+  async function runChart(cell: GraphCell, inputs: Map<string, unknown>, signal: AbortSignal): Promise<Table> {
     const config = (cell.params ?? {}) as ChartConfig;
     const source = String(config.source ?? '').trim();
     const kernel = await deps.kernel();
-    await kernel.ensureSources([source]);
+    await prepare(kernel, cell, inputs);
     const { table: empty } = await kernel.query(`select * from ${quote(source)} limit 0`, { signal });
     const columns = empty.schema.fields.map((f) => ({ name: f.name, type: String(f.type) }));
     const chart = compileChart(config, columns, source);
     if ('error' in chart) throw new CellRunError(chart.error.field ? `${chart.error.field}: ${chart.error.message}` : chart.error.message);
     const { table } = await kernel.query(chart.sql, { signal, rowLimit: chart.rowLimit });
     if (!signal.aborted) deps.publish(cell.id, { kind: 'chart', chart, table });
-    await publishTable(kernel, cell, table, signal);
     return table;
   }
 
@@ -137,7 +125,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
       case 'js':
         return runJs(cell, inputs, signal);
       case 'chart':
-        return runChart(cell, signal);
+        return runChart(cell, inputs, signal);
       default:
         return Promise.reject(new CellRunError(`${cell.kind} cells do not run`));
     }
