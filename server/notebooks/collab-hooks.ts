@@ -36,6 +36,9 @@ export function cairnCollabHooks(db: Db, updateLog: UpdateLog): CollabHooks {
     async authenticate(request, url) {
       const token = tokenFromRequest(request, url);
       if (!token) return null;
+      // A socket authenticated by the browser's cookie must come from Cairn's own pages:
+      // another site (or another port on the same host) must not ride the cookie in.
+      if (!url.searchParams.has('token') && !request.headers.authorization && !sameOrigin(request.headers.origin, request.headers.host)) return null;
       const user = await userForToken(db, token);
       return user ? { userId: user.id, name: user.name } : null;
     },
@@ -66,4 +69,14 @@ export function cairnCollabHooks(db: Db, updateLog: UpdateLog): CollabHooks {
       mirrored.delete(name);
     }
   };
+}
+
+/** Whether an Origin header names the host the request was sent to (no Origin: not a browser). */
+function sameOrigin(origin: string | undefined, host: string | undefined): boolean {
+  if (!origin) return true;
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
 }

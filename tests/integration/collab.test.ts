@@ -121,6 +121,27 @@ describe.each(STORES)('collaboration websocket (%s store)', (kind) => {
     expect(forged).toEqual({ code: 4401, messages: 0 });
   });
 
+  it('refuses a cookie-authenticated socket opened by another site (cross-site websocket hijacking)', async () => {
+    const id = await createNotebook(srv.base, token);
+    const open = (origin: string) =>
+      new Promise<{ code: number | 'open'; messages: number }>((resolve) => {
+        const ws = new WebSocket(`${srv.ws}/${id}`, { headers: { cookie: `cairn_session=${encodeURIComponent(token)}`, origin } });
+        let messages = 0;
+        const timer = setTimeout(() => {
+          ws.terminate();
+          resolve({ code: 'open', messages });
+        }, 1500);
+        ws.on('message', () => messages++);
+        ws.on('close', (code) => {
+          clearTimeout(timer);
+          resolve({ code, messages });
+        });
+        ws.on('error', () => undefined);
+      });
+    expect(await open('https://evil.example')).toEqual({ code: 4401, messages: 0 });
+    expect(await open(`http://127.0.0.1:${srv.port}`)).toMatchObject({ code: 'open' });
+  });
+
   it('refuses an unknown notebook with 4404', async () => {
     const r = await rawSocket(`${srv.ws}/no-such-notebook?token=${token}`);
     expect(r).toEqual({ code: 4404, messages: 0 });
