@@ -41,6 +41,8 @@ export class Room {
   private readonly peers = new Map<Peer, Set<number>>();
   private queue: Pending[] = [];
   private flushing = false;
+  /** The flush loop in progress (resolved when idle). */
+  private flushed: Promise<void> = Promise.resolve();
   private storedSinceCompact = 0;
   private compacting: Promise<void> | null = null;
   private lastCompactAt = Date.now();
@@ -116,7 +118,7 @@ export class Room {
     if (this.closed) return Promise.reject(new Error(`room ${this.name} is closed`));
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ update, from, done: { resolve, reject } });
-      if (!this.flushing) void this.flush();
+      if (!this.flushing) this.flushed = this.flush();
     });
   }
 
@@ -190,7 +192,7 @@ export class Room {
 
   /** Wait for pending writes to settle. */
   async drain(): Promise<void> {
-    while (this.flushing || this.queue.length > 0) await new Promise((r) => setTimeout(r, 5));
+    while (this.flushing || this.queue.length > 0) await this.flushed;
   }
 
   /** Close every peer with `code`, flush, compact and free the document. */

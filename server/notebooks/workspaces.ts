@@ -38,9 +38,3 @@ export async function claimSampleSeeding(db: Queryable, workspaceId: string): Pr
   const rows = await db.query('update workspaces set sample_seeded = true where id = $1 and not sample_seeded returning id', [workspaceId]);
   return rows.length > 0;
 }
-
-/** The workspaces `userId` belongs to, with their role. */
-export async function membership(db: Queryable, userId: string): Promise<{ workspaceId: string; role: Role }[]> {
-  const rows = await db.query<{ workspace_id: string; role: Role }>('select workspace_id, role from workspace_members where user_id = $1', [userId]);
-  return rows.map((r) => ({ workspaceId: r.workspace_id, role: r.role }));
-}

@@ -17,14 +17,3 @@ export interface Db extends Queryable {
   exec(sql: string): Promise<void>;
   close(): Promise<void>;
 }
-
-/** A store failure, with the operation that failed; the HTTP layer maps it to a 503/500. */
-export class StoreError extends Error {
-  constructor(
-    readonly operation: string,
-    readonly cause: unknown
-  ) {
-    super(`store: ${operation} failed: ${cause instanceof Error ? cause.message : String(cause)}`);
-    this.name = 'StoreError';
-  }
-}

@@ -8,7 +8,7 @@
  * Record: u32 length, u32 crc32 of the payload, payload. A torn last record (crash in
  * mid-write) fails its length or checksum and is cut off on the next open.
  */
-import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import * as Y from 'yjs';
@@ -20,11 +20,6 @@ import { logger } from '../log.js';
 const log = logger('store');
 const HEADER = 8;
 
-export interface FileUpdateLogOptions {
-  /** fsync after each append: survives power loss too, at the cost of a disk flush per batch. */
-  fsync?: boolean;
-}
-
 export class FileUpdateLog implements UpdateLog {
   private readonly fds = new Map<string, number>();
   private readonly locks = new Map<string, Promise<unknown>>();
@@ -32,8 +27,7 @@ export class FileUpdateLog implements UpdateLog {
 
   constructor(
     private readonly dir: string,
-    private readonly db: Db,
-    private readonly options: FileUpdateLogOptions = {}
+    private readonly db: Db
   ) {
     mkdirSync(dir, { recursive: true });
   }
@@ -77,7 +71,6 @@ export class FileUpdateLog implements UpdateLog {
     const fd = this.fd(id);
     let written = 0;
     while (written < size) written += writeSync(fd, buf, written, size - written);
-    if (this.options.fsync) fsyncSync(fd);
   }
 
   async compact(id: string): Promise<void> {
@@ -99,14 +92,6 @@ export class FileUpdateLog implements UpdateLog {
         [id, merged]
       );
       for (const p of folding) unlinkSync(p);
-    });
-  }
-
-  async remove(id: string): Promise<void> {
-    await this.locked(id, async () => {
-      this.closeFd(id);
-      for (const p of [...this.foldingPaths(id), this.livePath(id)]) if (existsSync(p)) unlinkSync(p);
-      await this.db.query('delete from doc_snapshots where notebook_id = $1', [id]);
     });
   }
 

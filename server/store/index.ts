@@ -7,7 +7,6 @@ import { openPostgres } from './postgres.js';
 import { migrate } from './migrate.js';
 
 export type { Db, Queryable } from './db.js';
-export { StoreError } from './db.js';
 
 /** The embedded PGlite under the data directory, or DATABASE_URL when set. */
 export async function openStore(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Promise<Db> {

@@ -52,11 +52,6 @@ export class SqlUpdateLog implements UpdateLog {
     });
   }
 
-  async remove(notebookId: string): Promise<void> {
-    await this.db.query('delete from doc_updates where notebook_id = $1', [notebookId]);
-    await this.db.query('delete from doc_snapshots where notebook_id = $1', [notebookId]);
-  }
-
   async close(): Promise<void> {}
 }
 

@@ -10,7 +10,5 @@ export interface UpdateLog {
   append(notebookId: string, updates: Uint8Array[]): Promise<void>;
   /** Fold the log into the snapshot. Safe to run while appends continue. */
   compact(notebookId: string): Promise<void>;
-  /** Forget a notebook's updates (after the notebook row is gone). */
-  remove(notebookId: string): Promise<void>;
   close(): Promise<void>;
 }

@@ -292,23 +292,17 @@ function compileRect(ctx: Ctx, aggregateText: ChartAggregate | ''): CompiledChar
   const dims: string[] = [];
   const xb = x.kind === 'nominal' ? null : binned(x, bins, 'x');
   const yb = y.kind === 'nominal' ? null : binned(y, bins, 'y');
-  if (xb) {
-    ctes.push(xb.cte);
-    joins.push('xb');
-    cols.push(`${xb.x1} as x1`, `${xb.x2} as x2`);
-    dims.push('x1', 'x2');
-  } else {
-    cols.push(`${plain(x)} as x`);
-    dims.push('x');
-  }
-  if (yb) {
-    ctes.push(yb.cte);
-    joins.push('yb');
-    cols.push(`${yb.x1} as y1`, `${yb.x2} as y2`);
-    dims.push('y1', 'y2');
-  } else {
-    cols.push(`${plain(y)} as y`);
-    dims.push('y');
+  // Each axis is either two bin edges (axis1, axis2) joined from its bins CTE, or the value itself.
+  for (const [axis, column, bin] of [['x', x, xb], ['y', y, yb]] as const) {
+    if (bin) {
+      ctes.push(bin.cte);
+      joins.push(`${axis}b`);
+      cols.push(`${bin.x1} as ${axis}1`, `${bin.x2} as ${axis}2`);
+      dims.push(`${axis}1`, `${axis}2`);
+    } else {
+      cols.push(`${plain(column)} as ${axis}`);
+      dims.push(axis);
+    }
   }
   if (ctx.facet) {
     cols.push(`${plain(ctx.facet)} as facet`);

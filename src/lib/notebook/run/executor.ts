@@ -49,8 +49,6 @@ export interface ExecutorDeps {
   sandbox: (cellId: string) => Promise<Sandbox>;
   /** Called with a cell's output when a run succeeded and was not superseded. */
   publish: (cellId: string, output: CellOutput) => void;
-  /** Console lines of a JS cell as they happen. */
-  onConsole?: (cellId: string, entry: SandboxConsoleEntry) => void;
   /** Largest result a SQL cell brings into the page. */
   rowLimit?: number;
 }
@@ -88,10 +86,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
       const result = await sandbox.run(cell.id, body.body, inputs, {
         signal,
         source: cell.source,
-        onConsole: (entry) => {
-          lines.push(entry);
-          deps.onConsole?.(cell.id, entry);
-        }
+        onConsole: (entry) => lines.push(entry)
       });
       const value = sandboxValueToJs(result.value);
       if (!signal.aborted) deps.publish(cell.id, { kind: 'js', value: result.value, display: result.display, console: lines });
