@@ -5,11 +5,9 @@
  * Work on one name is serialized; different names load side by side.
  */
 import type { AsyncDuckDB, AsyncDuckDBConnection } from '@duckdb/duckdb-wasm';
+import { quoteIdent } from '../sql-ident.js';
 
-/** `name` as a quoted SQL identifier. */
-export function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
+export { quoteIdent };
 
 /** Prefix of the engine's private tables and files; hidden from `schema()`. */
 export const PRIVATE_PREFIX = '__cairn_';

@@ -1,9 +1,8 @@
 /** SQL text helpers for chart queries: quoting, and what kind of data a column type holds. */
 
-/** A DuckDB identifier, always quoted: `"my ""col"""`. */
-export function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
+import { quoteIdent } from '../../../kernels/sql-ident.js';
+
+export { quoteIdent };
 
 /** How a column can be plotted: a measure, a point in time, or a category. */
 export type ColumnKind = 'quantitative' | 'temporal' | 'nominal';

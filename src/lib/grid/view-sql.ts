@@ -6,6 +6,8 @@
  */
 
 /** Sort direction of one column. */
+import { quoteIdent } from '../../../kernels/sql-ident.js';
+
 export type SortDir = 'asc' | 'desc';
 
 /** Comparison a filter applies. `contains` and `starts_with` compare text case-insensitively. */
@@ -38,11 +40,7 @@ export interface SqlWithParams {
 
 const OPS: ReadonlySet<string> = new Set<FilterOp>(['=', '!=', '<', '<=', '>', '>=', 'contains', 'not_contains', 'starts_with', 'is_null', 'not_null']);
 
-/** `name` as a DuckDB/Postgres identifier: double-quoted, inner quotes doubled. */
-export function quoteIdent(name: string): string {
-  if (name.includes('\u0000')) throw new Error('an identifier cannot contain a NUL character');
-  return '"' + name.replace(/"/g, '""') + '"';
-}
+export { quoteIdent };
 
 /** Whether a view asks for anything (a sort or a filter). */
 export function isEmptyView(view: GridView): boolean {

@@ -10,6 +10,7 @@ import { jsCellBody } from '$kernels/graph/index.js';
 import { compileChart, type ChartConfig, type CompiledChart } from '$lib/chart';
 import { SANDBOX_IMPORTER, SandboxError, sandboxValueToJs, type Sandbox, type SandboxConsoleEntry, type SandboxValue } from '$lib/sandbox';
 import type { ResultTables } from './result-tables';
+import { quoteIdent } from '$kernels/sql-ident.js';
 
 /** The browser engine as cells need it. */
 export interface CellKernel {
@@ -104,7 +105,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
     const source = String(config.source ?? '').trim();
     const kernel = await deps.kernel();
     await prepare(kernel, cell, inputs);
-    const { table: empty } = await kernel.query(`select * from ${quote(source)} limit 0`, { signal });
+    const { table: empty } = await kernel.query(`select * from ${quoteIdent(source)} limit 0`, { signal });
     const columns = empty.schema.fields.map((f) => ({ name: f.name, type: String(f.type) }));
     const chart = compileChart(config, columns, source);
     if ('error' in chart) throw new CellRunError(chart.error.field ? `${chart.error.field}: ${chart.error.message}` : chart.error.message);
@@ -125,10 +126,6 @@ export function createExecutor(deps: ExecutorDeps): Executor {
         return Promise.reject(new CellRunError(`${cell.kind} cells do not run`));
     }
   };
-}
-
-function quote(identifier: string): string {
-  return `"${identifier.replace(/"/g, '""')}"`;
 }
 
 /** 0-based offset of a 1-based line and column. */
