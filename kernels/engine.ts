@@ -65,3 +65,24 @@ export interface Engine {
   /** Release connections and workers. */
   close(): Promise<void>;
 }
+
+/** Settings every server connection has, whatever its kind. */
+export interface ServerEngineOptions {
+  /** The connection's id (the `engine` of the cells that use it). */
+  id: string;
+  /** Per statement, enforced by the database (`statement_timeout`, `max_statement_time`); default 60 s. */
+  statementTimeoutMs?: number;
+  /** Pool size: at most this many queries run at once on the connection; default 4. */
+  maxConnections?: number;
+  /** Run every query in a read-only transaction; default true. */
+  readOnly?: boolean;
+}
+
+/** An engine the server runs against a warehouse: adds a connectivity check for "Test connection". */
+export interface ServerEngine extends Engine {
+  /** Connects and runs a trivial statement; rejects with a {@link QueryError} that says what failed. */
+  ping(): Promise<void>;
+}
+
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 60_000;
+export const DEFAULT_MAX_CONNECTIONS = 4;

@@ -1,0 +1,333 @@
+/**
+ * Builds one Arrow column straight into typed-array buffers. Server engines get rows (or
+ * raw wire values) one at a time; apache-arrow's own builders box every value through a
+ * visitor and take timestamps as float milliseconds (losing microseconds), so this writes
+ * the buffers itself and hands them to `makeData` once per batch.
+ *
+ * Value conventions for {@link ColumnBuilder.append} (engines convert to these):
+ * - Bool: boolean; Int16/Int32/Float: number; Int64: bigint (or a safe-integer number)
+ * - Decimal128: bigint, the unscaled value (`12.34` at scale 2 is `1234n`)
+ * - Utf8: string; Binary: Uint8Array
+ * - DateDay: days since 1970-01-01 (number); TimestampMicrosecond and TimeMicrosecond:
+ *   microseconds (bigint) since 1970-01-01 UTC / since midnight
+ * - List: an array of the child's values
+ */
+import {
+  DataType,
+  Type,
+  makeData,
+  type Data,
+  type Decimal,
+  type List
+} from 'apache-arrow';
+
+const encoder = new TextEncoder();
+
+/** A growable typed array. */
+class Growable<T extends Int32Array | Float64Array | Float32Array | BigInt64Array | Int16Array | Uint8Array> {
+  buffer: T;
+  length = 0;
+  constructor(private readonly make: (n: number) => T, capacity = 1024) {
+    this.buffer = make(capacity);
+  }
+  reserve(extra: number): void {
+    const need = this.length + extra;
+    if (need <= this.buffer.length) return;
+    let size = this.buffer.length * 2;
+    while (size < need) size *= 2;
+    const next = this.make(size);
+    (next as Uint8Array).set(this.buffer as Uint8Array);
+    this.buffer = next;
+  }
+  /** The filled part, copied so the builder can be reused. */
+  take(): T {
+    return this.buffer.slice(0, this.length) as T;
+  }
+}
+
+/** A validity bitmap; `null` until the first null, so columns without nulls carry none. */
+class Validity {
+  private bits: Uint8Array | null = null;
+  nullCount = 0;
+  mark(index: number, valid: boolean): void {
+    if (valid && this.bits === null) return;
+    if (this.bits === null) {
+      // First null: every earlier row was valid.
+      this.bits = new Uint8Array(Math.max(128, (index >> 3) * 2 + 1)).fill(0xff);
+    }
+    if ((index >> 3) >= this.bits.length) {
+      const grown = new Uint8Array(Math.max(this.bits.length * 2, (index >> 3) + 1)).fill(0xff);
+      grown.set(this.bits);
+      this.bits = grown;
+    }
+    if (valid) this.bits[index >> 3] |= 1 << (index & 7);
+    else {
+      this.bits[index >> 3] &= ~(1 << (index & 7));
+      this.nullCount++;
+    }
+  }
+  take(length: number): Uint8Array | undefined {
+    if (this.bits === null) return undefined;
+    const bytes = this.bits.slice(0, (length + 7) >> 3);
+    this.bits = null;
+    this.nullCount = 0;
+    return bytes;
+  }
+}
+
+/** Appends values of one Arrow type; `finish` returns the column so far and starts a new one. */
+export interface ColumnBuilder {
+  readonly type: DataType;
+  readonly length: number;
+  append(value: unknown): void;
+  appendNull(): void;
+  finish(): Data;
+}
+
+/** A builder for `type`; throws for types no engine here produces. */
+export function columnBuilder(type: DataType): ColumnBuilder {
+  switch (type.typeId) {
+    case Type.Bool:
+      return new BoolBuilder(type);
+    case Type.Int:
+    case Type.Int16:
+    case Type.Int32:
+    case Type.Int64:
+      return intBuilder(type);
+    case Type.Float:
+    case Type.Float32:
+    case Type.Float64:
+      return (type as unknown as { precision: number }).precision === 1
+        ? new FixedBuilder(type, (n) => new Float32Array(n), (v) => Number(v))
+        : new FixedBuilder(type, (n) => new Float64Array(n), (v) => Number(v));
+    case Type.Decimal:
+      return new DecimalBuilder(type as Decimal);
+    case Type.Utf8:
+      return new VarBuilder(type, (v) => encoder.encode(String(v)));
+    case Type.Binary:
+      return new VarBuilder(type, (v) => (v instanceof Uint8Array ? v : encoder.encode(String(v))));
+    case Type.Date:
+    case Type.DateDay:
+      return new FixedBuilder(type, (n) => new Int32Array(n), (v) => (v instanceof Date ? Math.floor(v.getTime() / 86_400_000) : Number(v)));
+    case Type.Timestamp:
+    case Type.TimestampMicrosecond:
+    case Type.Time:
+    case Type.TimeMicrosecond:
+      return new FixedBuilder(type, (n) => new BigInt64Array(n), toMicros);
+    case Type.List:
+      return new ListBuilder(type as List);
+    default:
+      throw new Error(`no column builder for Arrow type ${String(type)}`);
+  }
+}
+
+function toMicros(v: unknown): bigint {
+  if (typeof v === 'bigint') return v;
+  if (v instanceof Date) return BigInt(v.getTime()) * 1000n;
+  return BigInt(Math.round(Number(v)));
+}
+
+function intBuilder(type: DataType): ColumnBuilder {
+  const bitWidth = (type as unknown as { bitWidth: number }).bitWidth;
+  if (bitWidth === 64) return new FixedBuilder(type, (n) => new BigInt64Array(n), (v) => (typeof v === 'bigint' ? v : BigInt(v as number)));
+  if (bitWidth === 16) return new FixedBuilder(type, (n) => new Int16Array(n), (v) => Number(v));
+  if (bitWidth === 32) return new FixedBuilder(type, (n) => new Int32Array(n), (v) => Number(v));
+  throw new Error(`no column builder for ${bitWidth}-bit integers`);
+}
+
+type FixedArray = Int16Array | Int32Array | Float32Array | Float64Array | BigInt64Array;
+
+class FixedBuilder<T extends FixedArray> implements ColumnBuilder {
+  private readonly values: Growable<T>;
+  private readonly validity = new Validity();
+  constructor(
+    readonly type: DataType,
+    make: (n: number) => T,
+    private readonly convert: (v: unknown) => T[number]
+  ) {
+    this.values = new Growable(make);
+  }
+  get length(): number {
+    return this.values.length;
+  }
+  append(value: unknown): void {
+    if (value === null || value === undefined) return this.appendNull();
+    this.values.reserve(1);
+    this.validity.mark(this.values.length, true);
+    this.values.buffer[this.values.length++] = this.convert(value);
+  }
+  appendNull(): void {
+    this.values.reserve(1);
+    this.validity.mark(this.values.length, false);
+    this.values.buffer[this.values.length++] = (this.values.buffer instanceof BigInt64Array ? 0n : 0) as T[number];
+  }
+  finish(): Data {
+    const length = this.values.length;
+    const nullCount = this.validity.nullCount;
+    const nullBitmap = this.validity.take(length);
+    const data = this.values.take();
+    this.values.length = 0;
+    return makeData({ type: this.type, length, nullCount, nullBitmap, data } as never);
+  }
+}
+
+class BoolBuilder implements ColumnBuilder {
+  private bits = new Growable((n) => new Uint8Array(n), 128);
+  private count = 0;
+  private readonly validity = new Validity();
+  constructor(readonly type: DataType) {}
+  get length(): number {
+    return this.count;
+  }
+  append(value: unknown): void {
+    if (value === null || value === undefined) return this.appendNull();
+    this.push(Boolean(value), true);
+  }
+  appendNull(): void {
+    this.push(false, false);
+  }
+  private push(bit: boolean, valid: boolean): void {
+    const i = this.count++;
+    if ((i >> 3) >= this.bits.length) {
+      this.bits.reserve(1);
+      this.bits.buffer[this.bits.length++] = 0;
+    }
+    if (bit) this.bits.buffer[i >> 3] |= 1 << (i & 7);
+    this.validity.mark(i, valid);
+  }
+  finish(): Data {
+    const length = this.count;
+    const nullCount = this.validity.nullCount;
+    const nullBitmap = this.validity.take(length);
+    const data = this.bits.take();
+    this.bits = new Growable((n) => new Uint8Array(n), 128);
+    this.count = 0;
+    return makeData({ type: this.type, length, nullCount, nullBitmap, data } as never);
+  }
+}
+
+/** Utf8 and Binary: 32-bit offsets plus the bytes. */
+class VarBuilder implements ColumnBuilder {
+  private readonly offsets = new Growable((n) => new Int32Array(n));
+  private readonly bytes = new Growable((n) => new Uint8Array(n), 16 * 1024);
+  private readonly validity = new Validity();
+  private count = 0;
+  constructor(
+    readonly type: DataType,
+    private readonly toBytes: (v: unknown) => Uint8Array
+  ) {
+    this.offsets.buffer[0] = 0;
+    this.offsets.length = 1;
+  }
+  get length(): number {
+    return this.count;
+  }
+  append(value: unknown): void {
+    if (value === null || value === undefined) return this.appendNull();
+    this.appendBytes(this.toBytes(value));
+  }
+  /** Appends already-encoded bytes (UTF-8 for Utf8): the wire decoders' fast path. */
+  appendBytes(bytes: Uint8Array, start = 0, end = bytes.length): void {
+    const n = end - start;
+    this.bytes.reserve(n);
+    this.bytes.buffer.set(bytes.subarray(start, end), this.bytes.length);
+    this.bytes.length += n;
+    this.endValue(true);
+  }
+  appendNull(): void {
+    this.endValue(false);
+  }
+  private endValue(valid: boolean): void {
+    this.validity.mark(this.count++, valid);
+    this.offsets.reserve(1);
+    this.offsets.buffer[this.offsets.length++] = this.bytes.length;
+  }
+  finish(): Data {
+    const length = this.count;
+    const nullCount = this.validity.nullCount;
+    const nullBitmap = this.validity.take(length);
+    const valueOffsets = this.offsets.take();
+    const data = this.bytes.take();
+    this.count = 0;
+    this.bytes.length = 0;
+    this.offsets.length = 1;
+    return makeData({ type: this.type, length, nullCount, nullBitmap, valueOffsets, data } as never);
+  }
+}
+
+/** Decimal128: two's-complement little-endian 128-bit unscaled integers. */
+class DecimalBuilder implements ColumnBuilder {
+  private readonly words = new Growable((n) => new BigInt64Array(n));
+  private readonly validity = new Validity();
+  private count = 0;
+  constructor(readonly type: Decimal) {}
+  get length(): number {
+    return this.count;
+  }
+  append(value: unknown): void {
+    if (value === null || value === undefined) return this.appendNull();
+    const v = typeof value === 'bigint' ? value : BigInt(value as string | number);
+    this.words.reserve(2);
+    this.words.buffer[this.words.length++] = BigInt.asIntN(64, v);
+    this.words.buffer[this.words.length++] = BigInt.asIntN(64, v >> 64n);
+    this.validity.mark(this.count++, true);
+  }
+  appendNull(): void {
+    this.words.reserve(2);
+    this.words.buffer[this.words.length++] = 0n;
+    this.words.buffer[this.words.length++] = 0n;
+    this.validity.mark(this.count++, false);
+  }
+  finish(): Data {
+    const length = this.count;
+    const nullCount = this.validity.nullCount;
+    const nullBitmap = this.validity.take(length);
+    const data = new Uint32Array(this.words.take().buffer);
+    this.words.length = 0;
+    this.count = 0;
+    return makeData({ type: this.type, length, nullCount, nullBitmap, data } as never);
+  }
+}
+
+class ListBuilder implements ColumnBuilder {
+  private readonly offsets = new Growable((n) => new Int32Array(n));
+  private readonly child: ColumnBuilder;
+  private readonly validity = new Validity();
+  private count = 0;
+  constructor(readonly type: List) {
+    this.child = columnBuilder(type.valueType);
+    this.offsets.buffer[0] = 0;
+    this.offsets.length = 1;
+  }
+  get length(): number {
+    return this.count;
+  }
+  append(value: unknown): void {
+    if (value === null || value === undefined) return this.appendNull();
+    for (const item of value as Iterable<unknown>) this.child.append(item);
+    this.endValue(true);
+  }
+  appendNull(): void {
+    this.endValue(false);
+  }
+  private endValue(valid: boolean): void {
+    this.validity.mark(this.count++, valid);
+    this.offsets.reserve(1);
+    this.offsets.buffer[this.offsets.length++] = this.child.length;
+  }
+  finish(): Data {
+    const length = this.count;
+    const nullCount = this.validity.nullCount;
+    const nullBitmap = this.validity.take(length);
+    const valueOffsets = this.offsets.take();
+    const child = this.child.finish();
+    this.count = 0;
+    this.offsets.length = 1;
+    return makeData({ type: this.type, length, nullCount, nullBitmap, valueOffsets, child } as never);
+  }
+}
+
+/** Whether `builder` takes pre-encoded bytes (Utf8/Binary columns). */
+export function isByteBuilder(builder: ColumnBuilder): builder is ColumnBuilder & { appendBytes(bytes: Uint8Array, start?: number, end?: number): void } {
+  return builder instanceof VarBuilder;
+}

@@ -1,0 +1,101 @@
+import { Bool, DateDay, Decimal, Field, Float64, Int32, Int64, List, TimestampMicrosecond, Utf8, tableFromIPC } from 'apache-arrow';
+import { describe, expect, it } from 'vitest';
+import { BatchBuilder, IpcStreamEncoder, resultStream } from '../../kernels/arrow/index.js';
+
+const fields = [
+  new Field('i', new Int32(), true),
+  new Field('s', new Utf8(), true),
+  new Field('t', new TimestampMicrosecond('UTC'), true),
+  new Field('b', new Int64(), true),
+  new Field('d', new Decimal(2, 10, 128), true),
+  new Field('l', new List(new Field('item', new Float64(), true)), true),
+  new Field('ok', new Bool(), true),
+  new Field('day', new DateDay(), true)
+];
+const rows: unknown[][] = [
+  [1, 'a', 1_700_000_000_123_456n, 5n, 1234n, [1, 2], true, 19_000],
+  [null, null, null, null, null, null, null, null],
+  [3, 'ccc', 0n, -(2n ** 62n), -5n, [], false, 0]
+];
+
+describe('BatchBuilder and IpcStreamEncoder', () => {
+  it('cuts batches at batchRows and round-trips every type through IPC, nulls included', () => {
+    const builder = new BatchBuilder(fields, 2);
+    const batches = rows.map((r) => builder.appendRow(r)).filter((b) => b !== null);
+    expect(batches).toHaveLength(1);
+    batches.push(builder.flush()!);
+    expect(builder.flush()).toBeNull();
+    const encoder = new IpcStreamEncoder(builder.schema);
+    const bytes = Buffer.concat([...batches.map((b) => encoder.encode(b)), encoder.end()]);
+    const table = tableFromIPC(bytes);
+    expect(table.numRows).toBe(3);
+    const t = table.getChild('t')!;
+    // Microseconds survive: apache-arrow reads timestamps as float milliseconds.
+    expect(t.get(0)).toBeCloseTo(1_700_000_000_123.456, 3);
+    expect(table.getChild('i')!.toArray()).toEqual(new Int32Array([1, 0, 3]));
+    expect(table.getChild('i')!.get(1)).toBeNull();
+    expect(table.getChild('s')!.get(2)).toBe('ccc');
+    expect(table.getChild('b')!.get(2)).toBe(-(2n ** 62n));
+    expect(String(table.getChild('d')!.get(2))).toBe('-5');
+    expect([...table.getChild('l')!.get(0)!]).toEqual([1, 2]);
+    expect(table.getChild('l')!.get(2)!.length).toBe(0);
+    expect(table.getChild('ok')!.get(0)).toBe(true);
+    expect(table.getChild('ok')!.get(2)).toBe(false);
+    expect(table.getChild('day')!.get(0)).toBe(19_000 * 86_400_000);
+    for (const f of fields) expect(table.getChild(f.name)!.get(1)).toBeNull();
+  });
+
+  it('writes the schema for an empty result', () => {
+    const encoder = new IpcStreamEncoder(new BatchBuilder(fields).schema);
+    const empty = tableFromIPC(Buffer.concat([encoder.start(), encoder.end()]));
+    expect(empty.numRows).toBe(0);
+    expect(empty.schema.fields.map((f) => f.name)).toEqual(fields.map((f) => f.name));
+  });
+});
+
+describe('resultStream', () => {
+  async function* source(n: number, size: number) {
+    const b = new BatchBuilder([new Field('x', new Int32(), false)], size);
+    for (let i = 0; i < n; i++) {
+      const batch = b.appendRow([i]);
+      if (batch) yield batch;
+    }
+    const last = b.flush();
+    if (last) yield last;
+  }
+
+  it('caps rows, says it truncated, and releases once', async () => {
+    let released = 0;
+    const r = resultStream(new BatchBuilder([new Field('x', new Int32(), false)]).schema, source(100, 30), {
+      rowLimit: 45,
+      release: () => void released++
+    });
+    let rows = 0;
+    for await (const b of r.batches) rows += b.numRows;
+    expect(rows).toBe(45);
+    expect(await r.summary).toEqual({ rows: 45, truncated: true });
+    expect(released).toBe(1);
+  });
+
+  it('releases a result dropped unread', async () => {
+    let released = 0;
+    const r = resultStream(new BatchBuilder([new Field('x', new Int32(), false)]).schema, source(10, 5), { release: () => void released++ });
+    await r.batches[Symbol.asyncIterator]().return!();
+    expect(released).toBe(1);
+    expect(await r.summary).toEqual({ rows: 0, truncated: false });
+  });
+
+  it('passes a source error through toError and rejects the summary', async () => {
+    async function* failing() {
+      yield* source(5, 5);
+      throw new Error('connection reset');
+    }
+    const r = resultStream(new BatchBuilder([new Field('x', new Int32(), false)]).schema, failing(), {
+      toError: (e) => new Error(`wrapped: ${(e as Error).message}`)
+    });
+    await expect(async () => {
+      for await (const _ of r.batches) void _;
+    }).rejects.toThrow('wrapped: connection reset');
+    await expect(r.summary).rejects.toThrow('wrapped: connection reset');
+  });
+});
