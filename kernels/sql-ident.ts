@@ -5,3 +5,13 @@ export function quoteIdent(name: string): string {
   if (name.includes('\u0000')) throw new Error('an identifier cannot contain a NUL character');
   return '"' + name.replace(/"/g, '""') + '"';
 }
+
+/** SQL dialects Cairn sends text to. MySQL quotes with backticks (double quotes are strings there unless ANSI_QUOTES). */
+export type SqlDialect = 'duckdb' | 'postgres' | 'mysql';
+
+/** `name` quoted for `dialect`. */
+export function quoteIdentFor(dialect: SqlDialect, name: string): string {
+  if (dialect !== 'mysql') return quoteIdent(name);
+  if (name.includes('\u0000')) throw new Error('an identifier cannot contain a NUL character');
+  return '`' + name.replace(/`/g, '``') + '`';
+}

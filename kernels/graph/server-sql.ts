@@ -1,0 +1,70 @@
+/**
+ * The SQL a server cell sends to its warehouse. Cells on the same connection that read
+ * each other by name compose there: each upstream cell is inlined as a CTE under its name,
+ * so no rows leave the warehouse until the final result (issue 5). A server cell cannot
+ * read what only the browser has — another engine's result, a JS value, an uploaded file
+ * or a bundled sample — and says so instead of failing with "table not found".
+ */
+import type { Graph, GraphCell } from './graph.js';
+import { quoteIdentFor, type SqlDialect } from '../sql-ident.js';
+
+export type ComposedSql = { ok: true; sql: string; inlined: string[] } | { ok: false; message: string; name: string };
+
+/** A SQL cell's text without the trailing semicolons a CTE body cannot carry. */
+export function cellSql(cell: GraphCell): string {
+  return (cell.source ?? '').replace(/[\s;]+$/, '');
+}
+
+export function composeServerSql(graph: Graph, id: string, dialect: SqlDialect): ComposedSql {
+  const root = graph.node(id);
+  if (!root) return { ok: false, message: 'No such cell.', name: '' };
+  const engine = root.cell.engine;
+  const inlined: GraphCell[] = [];
+  const seen = new Set<string>();
+
+  const visit = (cellId: string): ComposedSql | null => {
+    const node = graph.node(cellId)!;
+    for (const input of node.inputs) {
+      if (input.kind === 'external') continue; // a table in the warehouse
+      if (input.kind === 'file' || input.kind === 'sample') {
+        const what = input.kind === 'file' ? 'a file added to this notebook' : 'a bundled sample';
+        return { ok: false, name: input.name, message: `${input.name} is ${what}, which lives in the browser; a cell on a server connection reads only that warehouse's tables and cells on the same connection. Run this cell in the browser, or load the data into the warehouse.` };
+      }
+      const upstream = graph.node(input.id)!.cell;
+      if (upstream.kind !== 'sql' || upstream.engine !== engine) {
+        return { ok: false, name: input.name, message: `${input.name} is ${describe(upstream)}, which this connection cannot read. Cells on a server connection read only that warehouse and cells on the same connection; read ${input.name} from a browser cell instead.` };
+      }
+      if (seen.has(upstream.id)) continue;
+      seen.add(upstream.id);
+      const failed = visit(upstream.id);
+      if (failed) return failed;
+      inlined.push(upstream);
+    }
+    return null;
+  };
+  const failed = visit(id);
+  if (failed) return failed;
+
+  const sql = cellSql(root.cell);
+  if (inlined.length === 0) return { ok: true, sql, inlined: [] };
+  const ctes = inlined.map((c) => `${quoteIdentFor(dialect, c.name)} as (\n${cellSql(c)}\n)`).join(',\n');
+  const lead = leadingWith(sql);
+  const composed = lead ? `${sql.slice(0, lead.end)} ${ctes},\n${sql.slice(lead.end)}` : `with ${ctes}\n${sql}`;
+  return { ok: true, sql: composed, inlined: inlined.map((c) => c.name) };
+}
+
+function describe(cell: GraphCell): string {
+  if (cell.kind === 'js') return 'a JavaScript cell';
+  if (cell.kind === 'chart') return 'a chart';
+  if (!cell.engine || cell.engine === 'browser') return 'a browser (DuckDB-WASM) result';
+  return 'a result from another connection';
+}
+
+/**
+ * When `sql` starts with `WITH` (or `WITH RECURSIVE`), where the keyword ends, so the
+ * inlined CTEs join its list; comments and whitespace before it are skipped.
+ */
+function leadingWith(sql: string): { end: number } | null {
+  const m = /^(?:\s+|--[^\n]*\n?|\/\*[\s\S]*?\*\/)*with(?:\s+recursive)?\b/i.exec(sql);
+  return m ? { end: m[0].length } : null;
+}
