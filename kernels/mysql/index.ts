@@ -1,0 +1,3 @@
+/** The MySQL/MariaDB engine (design.md, connection kind 'mysql'). */
+export { createMysqlEngine, type MysqlConfig } from './engine.js';
+export { translateParams, ParameterError, type TranslatedSql } from './params.js';
