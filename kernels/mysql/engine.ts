@@ -30,7 +30,7 @@ export interface MysqlConfig {
   password: string;
 }
 
-/** Seconds to wait for a TCP connection and the handshake before calling the host unreachable. */
+/** How long to wait for a TCP connection and the handshake before calling the host unreachable. */
 const CONNECT_TIMEOUT_MS = 10_000;
 /** Prepared statements kept per connection; each holds server memory and counts against max_prepared_stmt_count. */
 const MAX_PREPARED_STATEMENTS = 32;

@@ -34,6 +34,9 @@ export interface SessionSettings {
  * - the session's transaction access mode: with READ ONLY, MariaDB refuses DDL too, which
  *   a `START TRANSACTION READ ONLY` alone does not (DDL commits it first and then runs
  *   under the session's mode).
+ * This guards against the notebook's own statements, not against a stored procedure that
+ * switches the mode back and commits inside a CALL: the real boundary is an account with
+ * only SELECT grants, which a read-only connection should use.
  */
 export function sessionSql(flavour: ServerFlavour, settings: SessionSettings): string {
   const timeout = flavour.mariadb
