@@ -23,6 +23,11 @@ import {
 
 const encoder = new TextEncoder();
 
+/** Index of the low and high 32-bit word of a 64-bit value in a Uint32Array view (host byte order). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+const LOW = LITTLE_ENDIAN ? 0 : 1;
+const HIGH = LITTLE_ENDIAN ? 1 : 0;
+
 /** A growable typed array. */
 class Growable<T extends Int32Array | Float64Array | Float32Array | BigInt64Array | Int16Array | Uint8Array> {
   buffer: T;
@@ -161,6 +166,31 @@ class FixedBuilder<T extends FixedArray> implements ColumnBuilder {
     this.validity.mark(this.values.length, false);
     this.values.buffer[this.values.length++] = (this.values.buffer instanceof BigInt64Array ? 0n : 0) as T[number];
   }
+  /** Appends a number as is (16/32-bit and float columns): the wire decoders' path, no conversion. */
+  appendNumber(value: number): void {
+    this.values.reserve(1);
+    this.validity.mark(this.values.length, true);
+    (this.values.buffer as Int32Array)[this.values.length++] = value;
+  }
+  /**
+   * Appends a 64-bit value given as its low (unsigned) and high (signed) 32-bit halves, so
+   * a wire decoder writes Int64 and timestamp columns without making a BigInt per value.
+   */
+  appendInt64Words(low: number, high: number): void {
+    this.values.reserve(1);
+    const words = this.words();
+    const i = this.values.length++ * 2;
+    this.validity.mark(i >> 1, true);
+    words[i + LOW] = low;
+    words[i + HIGH] = high;
+  }
+  private wordsView: Uint32Array | null = null;
+  /** A 32-bit view of the value buffer, remade when the buffer grew. */
+  private words(): Uint32Array {
+    const buffer = this.values.buffer.buffer;
+    if (this.wordsView === null || this.wordsView.buffer !== buffer) this.wordsView = new Uint32Array(buffer);
+    return this.wordsView;
+  }
   finish(): Data {
     const length = this.values.length;
     const nullCount = this.validity.nullCount;
@@ -230,7 +260,11 @@ class VarBuilder implements ColumnBuilder {
   appendBytes(bytes: Uint8Array, start = 0, end = bytes.length): void {
     const n = end - start;
     this.bytes.reserve(n);
-    this.bytes.buffer.set(bytes.subarray(start, end), this.bytes.length);
+    const target = this.bytes.buffer;
+    const at = this.bytes.length;
+    // Short values (most text fields) copy faster byte by byte than through a subarray view.
+    if (n <= 32) for (let i = 0; i < n; i++) target[at + i] = bytes[start + i];
+    else target.set(bytes.subarray(start, end), at);
     this.bytes.length += n;
     this.endValue(true);
   }
@@ -278,6 +312,23 @@ class DecimalBuilder implements ColumnBuilder {
     this.words.buffer[this.words.length++] = 0n;
     this.validity.mark(this.count++, false);
   }
+  /** Appends an unscaled value that is a safe integer (|v| < 2^53) without making a BigInt. */
+  appendSafeInteger(value: number): void {
+    this.words.reserve(2);
+    const buffer = this.words.buffer.buffer;
+    if (this.view === null || this.view.buffer !== buffer) this.view = new Uint32Array(buffer);
+    const i = this.words.length * 2;
+    this.words.length += 2;
+    // Two's complement: the low word is value mod 2^32, the rest is the floor quotient sign-extended.
+    const high = Math.floor(value / 4_294_967_296);
+    const sign = value < 0 ? 0xffffffff : 0;
+    this.view[i + LOW] = value >>> 0;
+    this.view[i + HIGH] = high >>> 0;
+    this.view[i + 2 + LOW] = sign;
+    this.view[i + 2 + HIGH] = sign;
+    this.validity.mark(this.count++, true);
+  }
+  private view: Uint32Array | null = null;
   finish(): Data {
     const length = this.count;
     const nullCount = this.validity.nullCount;
@@ -291,7 +342,8 @@ class DecimalBuilder implements ColumnBuilder {
 
 class ListBuilder implements ColumnBuilder {
   private readonly offsets = new Growable((n) => new Int32Array(n));
-  private readonly child: ColumnBuilder;
+  /** The items' builder: wire decoders append items here, then call {@link endList}. */
+  readonly child: ColumnBuilder;
   private readonly validity = new Validity();
   private count = 0;
   constructor(readonly type: List) {
@@ -310,6 +362,10 @@ class ListBuilder implements ColumnBuilder {
   appendNull(): void {
     this.endValue(false);
   }
+  /** Closes a list whose items were appended to {@link child} since the previous value. */
+  endList(): void {
+    this.endValue(true);
+  }
   private endValue(valid: boolean): void {
     this.validity.mark(this.count++, valid);
     this.offsets.reserve(1);
@@ -325,6 +381,24 @@ class ListBuilder implements ColumnBuilder {
     this.offsets.length = 1;
     return makeData({ type: this.type, length, nullCount, nullBitmap, valueOffsets, child } as never);
   }
+}
+
+/** Whether `builder` writes numbers or 64-bit words directly (integer, float, date, time and timestamp columns). */
+export function isFixedBuilder(builder: ColumnBuilder): builder is ColumnBuilder & {
+  appendNumber(value: number): void;
+  appendInt64Words(low: number, high: number): void;
+} {
+  return builder instanceof FixedBuilder;
+}
+
+/** Whether `builder` takes unscaled safe integers without a BigInt (Decimal128 columns). */
+export function isDecimalBuilder(builder: ColumnBuilder): builder is ColumnBuilder & { appendSafeInteger(value: number): void } {
+  return builder instanceof DecimalBuilder;
+}
+
+/** Whether `builder` builds lists item by item (`child`, then `endList()`). */
+export function isListBuilder(builder: ColumnBuilder): builder is ColumnBuilder & { readonly child: ColumnBuilder; endList(): void } {
+  return builder instanceof ListBuilder;
 }
 
 /** Whether `builder` takes pre-encoded bytes (Utf8/Binary columns). */

@@ -1,6 +1,6 @@
 import { Bool, DateDay, Decimal, Field, Float64, Int32, Int64, List, TimestampMicrosecond, Utf8, tableFromIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { BatchBuilder, IpcStreamEncoder, resultStream } from '../../kernels/arrow/index.js';
+import { BatchBuilder, IpcStreamEncoder, isByteBuilder, isDecimalBuilder, isFixedBuilder, isListBuilder, resultStream } from '../../kernels/arrow/index.js';
 
 const fields = [
   new Field('i', new Int32(), true),
@@ -97,5 +97,53 @@ describe('resultStream', () => {
       for await (const _ of r.batches) void _;
     }).rejects.toThrow('wrapped: connection reset');
     await expect(r.summary).rejects.toThrow('wrapped: connection reset');
+  });
+});
+
+describe('wire-decoder appends (no JS value per field)', () => {
+  it('writes numbers, 64-bit words, safe-integer decimals, list items and byte ranges', () => {
+    const wire = [
+      new Field('i', new Int32(), true),
+      new Field('big', new Int64(), true),
+      new Field('ts', new TimestampMicrosecond('UTC'), true),
+      new Field('d', new Decimal(2, 15, 128), true),
+      new Field('l', new List(new Field('item', new Int32(), true)), true),
+      new Field('s', new Utf8(), true)
+    ];
+    const builder = new BatchBuilder(wire, 100);
+    const [i, big, ts, d, l, s] = builder.columns;
+    if (!isFixedBuilder(i) || !isFixedBuilder(big) || !isFixedBuilder(ts) || !isDecimalBuilder(d) || !isListBuilder(l) || !isByteBuilder(s)) {
+      throw new Error('expected wire-capable builders');
+    }
+    const text = new TextEncoder().encode('xx-a long value that is more than thirty-two bytes-yy');
+    const values: Array<[number, number, number, number, bigint]> = [
+      // i, low word, high word, decimal, expected 64-bit value
+      [-7, 0xffffffff, -1, -123_456_789_012_345, -1n],
+      [42, 0, 0x7fffffff, 999_999_999_999_999, 0x7fffffff00000000n],
+      [0, 0x89abcdef, 0x01234567, 0, 0x0123456789abcdefn]
+    ];
+    for (const [n, low, high, dec] of values) {
+      i.appendNumber(n);
+      big.appendInt64Words(low, high);
+      ts.appendInt64Words(low, high);
+      d.appendSafeInteger(dec);
+      (l.child as typeof i).appendNumber(n);
+      l.child.appendNull();
+      l.endList();
+      s.appendBytes(text, 2, n === 42 ? text.length - 2 : 3);
+      builder.endRow();
+    }
+    builder.columns.forEach((c) => c.appendNull());
+    builder.endRow();
+    const table = tableFromIPC(Buffer.concat([new IpcStreamEncoder(builder.schema).encode(builder.flush()!)]));
+    expect([...table.getChild('i')!]).toEqual([-7, 42, 0, null]);
+    expect([...table.getChild('big')!]).toEqual([...values.map((v) => v[4]), null]);
+    expect(table.getChild('ts')!.data[0].values[2]).toBe(0x0123456789abcdefn);
+    expect([...table.getChild('d')!].map((v) => (v === null ? null : String(v)))).toEqual(['-123456789012345', '999999999999999', '0', null]);
+    expect(table.getChild('l')!.get(0)!.toArray()).toEqual(new Int32Array([-7, 0]));
+    expect(table.getChild('l')!.get(0)!.get(1)).toBeNull();
+    expect(table.getChild('s')!.get(0)).toBe('-');
+    expect(table.getChild('s')!.get(1)).toBe('-a long value that is more than thirty-two bytes-');
+    expect(table.getChild('s')!.get(3)).toBeNull();
   });
 });
