@@ -39,6 +39,16 @@ export class BatchBuilder {
     return ++this.rows >= this.batchRows ? this.flush() : null;
   }
 
+  /**
+   * Counts `count` rows whose columns the caller appended column by column (columnar
+   * drivers hand over a chunk per column); returns a batch once `batchRows` are pending,
+   * so a batch may exceed `batchRows` by up to one chunk.
+   */
+  endRows(count: number): RecordBatch | null {
+    this.rows += count;
+    return this.rows >= this.batchRows ? this.flush() : null;
+  }
+
   /** The rows so far as a batch, or `null` when there are none. */
   flush(): RecordBatch | null {
     if (this.rows === 0) return null;

@@ -1,4 +1,4 @@
-import { Bool, DateDay, Decimal, Field, Float64, Int32, Int64, List, TimestampMicrosecond, Utf8, tableFromIPC } from 'apache-arrow';
+import { Binary, Bool, DateDay, Decimal, Field, Float32, Float64, Int16, Int32, Int64, List, TimeMicrosecond, TimestampMicrosecond, Utf8, tableFromIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { BatchBuilder, IpcStreamEncoder, isByteBuilder, isDecimalBuilder, isFixedBuilder, isListBuilder, resultStream } from '../../kernels/arrow/index.js';
 
@@ -43,6 +43,39 @@ describe('BatchBuilder and IpcStreamEncoder', () => {
     expect(table.getChild('ok')!.get(2)).toBe(false);
     expect(table.getChild('day')!.get(0)).toBe(19_000 * 86_400_000);
     for (const f of fields) expect(table.getChild(f.name)!.get(1)).toBeNull();
+  });
+
+  it('takes columns appended chunk by chunk (endRows), cutting a batch once batchRows are pending', () => {
+    const columnar = [
+      new Field('small', new Int16(), true),
+      new Field('f', new Float32(), true),
+      new Field('time', new TimeMicrosecond(), true),
+      new Field('bytes', new Binary(), true),
+      new Field('huge', new Decimal(0, 38, 128), true)
+    ];
+    const builder = new BatchBuilder(columnar, 4);
+    const chunk = (start: number, n: number) => {
+      for (let r = start; r < start + n; r++) {
+        builder.columns[0]!.append(r === 1 ? null : r);
+        builder.columns[1]!.append(r + 0.5);
+        builder.columns[2]!.append(BigInt(r) * 1_000_001n);
+        builder.columns[3]!.append(new Uint8Array([r, 255]));
+        builder.columns[4]!.append(2n ** 100n + BigInt(r));
+      }
+      return builder.endRows(n);
+    };
+    expect(chunk(0, 3)).toBeNull();
+    const first = chunk(3, 3)!;
+    expect(first.numRows).toBe(6);
+    expect(builder.pending).toBe(0);
+    const encoder = new IpcStreamEncoder(builder.schema);
+    const table = tableFromIPC(Buffer.concat([encoder.encode(first), encoder.end()]));
+    expect([...table.getChild('small')!]).toEqual([0, null, 2, 3, 4, 5]);
+    expect(table.getChild('f')!.get(5)).toBe(5.5);
+    expect(String(table.getChild('time')!.type)).toBe('Time64<MICROSECOND>');
+    expect(table.getChild('time')!.get(2)).toBe(2_000_002n);
+    expect([...table.getChild('bytes')!.get(2)!]).toEqual([2, 255]);
+    expect(String(table.getChild('huge')!.get(4))).toBe(String(2n ** 100n + 4n));
   });
 
   it('writes the schema for an empty result', () => {

@@ -1,0 +1,408 @@
+/**
+ * The server-side DuckDB engine (`@duckdb/node-api`), main-thread half. DuckDB runs in a
+ * worker thread (worker.ts) so a heavy query never blocks the server's event loop; this
+ * side sends it SQL, receives Arrow IPC bytes per batch, decodes them into RecordBatches
+ * and hands them out as a {@link RunResult}, acknowledging each batch taken so the worker
+ * never runs far ahead of the reader. A worker that dies fails every pending run with a
+ * clear error; the next run starts a fresh one.
+ */
+import { Worker } from 'node:worker_threads';
+import { RecordBatch, RecordBatchReader, type Schema } from 'apache-arrow';
+import { resultStream } from '../arrow/index.js';
+import { decodeDuckDbError } from '../duckdb-wasm/errors.js';
+import {
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_STATEMENT_TIMEOUT_MS,
+  QueryError,
+  type RunOptions,
+  type RunResult,
+  type ServerEngine,
+  type ServerEngineOptions,
+  type TableInfo
+} from '../engine.js';
+import { defaultSamplesDir } from './samples.js';
+import type { FromWorker, ToWorker, WorkerInit } from './worker-protocol.js';
+
+/** A DuckDB connection's config (design.md): a database file, or none for in-memory with the samples. */
+export interface DuckDbConfig {
+  path?: string;
+}
+
+export interface DuckDbEngineOptions extends ServerEngineOptions {
+  /** Where the sample files are; default: the `vega-datasets` package's `data/` folder. */
+  samplesDir?: string;
+}
+
+/** The DuckDB engine: a {@link ServerEngine} that can also take tables as Arrow IPC. */
+export interface DuckDbEngine extends ServerEngine {
+  /** (Re)creates table `name` from Arrow IPC stream or file bytes; the bytes are copied, not taken. */
+  registerArrow(name: string, ipcBytes: Uint8Array): Promise<void>;
+}
+
+const WORKER_URL = new URL('./worker-boot.mjs', import.meta.url);
+
+/** Receives one request's messages; told when the worker died under it. */
+interface Listener {
+  message(message: FromWorker): void;
+  crash(error: QueryError): void;
+}
+
+/** One live worker thread and the requests waiting on it. */
+class WorkerHandle {
+  readonly worker: Worker;
+  readonly ready: Promise<void>;
+  private readonly listeners = new Map<number, Listener>();
+  /** Set when the worker is gone; the engine then starts another. */
+  dead: QueryError | null = null;
+  /** Resolves when the thread has exited. */
+  readonly exited: Promise<void>;
+  private onClosed: (() => void) | null = null;
+
+  constructor(init: WorkerInit, private readonly engineId: string) {
+    this.worker = new Worker(WORKER_URL, { workerData: init });
+    let settle!: (error: QueryError | null) => void;
+    this.ready = new Promise<void>((resolve, reject) => {
+      settle = (error) => (error ? reject(error) : resolve());
+    });
+    this.ready.catch(() => undefined);
+    this.worker.on('message', (message: FromWorker) => {
+      if (message.type === 'ready') {
+        if (this.listeners.size === 0) this.worker.unref();
+        return settle(null);
+      }
+      if (message.type === 'init-error') {
+        const error = new QueryError(`could not open the DuckDB database: ${message.message}`, engineId);
+        settle(error);
+        this.die(error);
+        void this.worker.terminate();
+        return;
+      }
+      if (message.type === 'closed') return this.onClosed?.();
+      if ('id' in message) this.listeners.get(message.id)?.message(message);
+    });
+    // An uncaught error is reported at once, but the thread exits only after DuckDB's
+    // native work in flight finished: fail the runs now, count the thread gone at exit.
+    this.worker.on('error', (e) => {
+      const error = new QueryError(`the DuckDB worker crashed (${e.message}); the query did not finish`, engineId);
+      settle(error);
+      this.die(error);
+    });
+    this.exited = new Promise<void>((resolve) => {
+      this.worker.on('exit', (code) => {
+        const error = new QueryError(`the DuckDB worker stopped unexpectedly (exit code ${code}); the query did not finish`, engineId);
+        settle(error);
+        this.die(error);
+        resolve();
+      });
+    });
+  }
+
+  /**
+   * Listens for request `id`'s messages. The worker keeps the process alive only while a
+   * request is pending, so a forgotten engine never holds a script open.
+   */
+  listen(id: number, listener: Listener): void {
+    this.listeners.set(id, listener);
+    this.worker.ref();
+  }
+
+  unlisten(id: number, listener: Listener): void {
+    if (this.listeners.get(id) !== listener) return;
+    this.listeners.delete(id);
+    if (this.listeners.size === 0) this.worker.unref();
+  }
+
+  post(message: ToWorker, transfer: ArrayBuffer[] = []): void {
+    if (!this.dead) this.worker.postMessage(message, transfer);
+  }
+
+  /** Asks the worker to interrupt every run; resolves when it did, or after `waitMs`. */
+  async closeRuns(waitMs: number): Promise<void> {
+    if (this.dead) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      new Promise<void>((resolve) => {
+        this.onClosed = resolve;
+        this.post({ type: 'close' });
+      }),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs))),
+      this.exited
+    ]);
+    clearTimeout(timer);
+  }
+
+  die(error: QueryError): void {
+    if (this.dead) return;
+    this.dead = error;
+    const listeners = [...this.listeners.values()];
+    this.listeners.clear();
+    for (const listener of listeners) listener.crash(error);
+  }
+}
+
+/**
+ * One run's messages, in order: the schema first, then batches until `end` or `error`.
+ * A local failure (cancel, crash) ends it at once, whatever the worker still sends.
+ */
+class RunChannel implements Listener {
+  readonly schema: Promise<Schema>;
+  private schemaBytes: Uint8Array | null = null;
+  private resolveSchema!: (schema: Schema) => void;
+  private rejectSchema!: (error: unknown) => void;
+  private readonly queue: (FromWorker | { type: 'failed'; error: unknown })[] = [];
+  private wake: (() => void) | null = null;
+  private finished = false;
+
+  constructor(
+    private readonly handle: WorkerHandle,
+    readonly id: number,
+    private readonly toError: (message: Extract<FromWorker, { type: 'error' }>) => QueryError
+  ) {
+    this.schema = new Promise<Schema>((resolve, reject) => {
+      this.resolveSchema = resolve;
+      this.rejectSchema = reject;
+    });
+    this.schema.catch(() => undefined);
+    handle.listen(id, this);
+  }
+
+  message(message: FromWorker): void {
+    if (message.type === 'schema') {
+      this.schemaBytes = message.bytes;
+      const reader = RecordBatchReader.from(message.bytes);
+      reader.open();
+      this.resolveSchema(reader.schema);
+      return;
+    }
+    if (message.type === 'error') this.fail(this.toError(message));
+    else this.push(message);
+  }
+
+  crash(error: QueryError): void {
+    this.fail(error);
+  }
+
+  /** Ends the run here with `error`: before the schema, `run()` rejects; after, the batches throw. */
+  fail(error: unknown): void {
+    this.rejectSchema(error);
+    this.push({ type: 'failed', error });
+  }
+
+  private push(item: (typeof this.queue)[number]): void {
+    this.queue.push(item);
+    this.wake?.();
+  }
+
+  private async next(): Promise<(typeof this.queue)[number]> {
+    while (this.queue.length === 0) await new Promise<void>((resolve) => (this.wake = resolve));
+    this.wake = null;
+    return this.queue.shift()!;
+  }
+
+  /** The run's batches, decoded; each one taken lets the worker send another. */
+  async *batches(schema: Schema): AsyncGenerator<RecordBatch> {
+    try {
+      for (;;) {
+        const item = await this.next();
+        if (item.type === 'failed') throw item.error;
+        if (item.type === 'end') return;
+        if (item.type !== 'batch') continue;
+        this.handle.post({ type: 'ack', id: this.id });
+        yield decodeBatch(schema, this.schemaBytes!, item.bytes);
+      }
+    } finally {
+      this.close();
+    }
+  }
+
+  /** Stops listening; a run still going in the worker is canceled there. */
+  close(): void {
+    if (this.finished) return;
+    this.finished = true;
+    // Harmless when the run already ended in the worker: it ignores unknown ids.
+    this.handle.unlisten(this.id, this);
+    this.handle.post({ type: 'cancel', id: this.id });
+  }
+}
+
+/** One batch message decoded against the run's schema message. */
+function decodeBatch(schema: Schema, schemaBytes: Uint8Array, bytes: Uint8Array): RecordBatch {
+  const reader = RecordBatchReader.from([schemaBytes, bytes]);
+  const batch = reader.next().value as RecordBatch;
+  // Batches carry the run's own Schema object, as every engine's do.
+  return new RecordBatch(schema, batch.data);
+}
+
+/** Held by {@link crashWorkerForTests}; not part of the engine's interface. */
+const crashWorker = Symbol('crashWorker');
+
+class DuckDbNodeEngine implements DuckDbEngine {
+  readonly id: string;
+  private readonly init: WorkerInit;
+  private handle: WorkerHandle | null = null;
+  private nextId = 1;
+  private closed = false;
+
+  constructor(config: DuckDbConfig, options: DuckDbEngineOptions) {
+    this.id = options.id;
+    this.init = {
+      path: config.path ?? null,
+      readOnly: options.readOnly ?? true,
+      maxConnections: Math.max(1, options.maxConnections ?? DEFAULT_MAX_CONNECTIONS),
+      statementTimeoutMs: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+      samplesDir: options.samplesDir ?? defaultSamplesDir()
+    };
+  }
+
+  /** The live worker, started (again) when there is none. */
+  private async worker(): Promise<WorkerHandle> {
+    if (this.closed) throw new QueryError('the DuckDB engine is closed', this.id);
+    if (!this.handle || this.handle.dead) {
+      // Two instances on one database file would both write it: the new worker opens the
+      // file only once the old thread is gone. In memory there is nothing to share.
+      if (this.handle && this.init.path !== null) await this.handle.exited;
+      if (this.closed) throw new QueryError('the DuckDB engine is closed', this.id);
+      if (!this.handle || this.handle.dead) this.handle = new WorkerHandle(this.init, this.id);
+    }
+    const handle = this.handle;
+    await handle.ready;
+    return handle;
+  }
+
+  run(sql: string, params: readonly unknown[], options: RunOptions = {}): Promise<RunResult> {
+    return this.start(sql, params, options, false);
+  }
+
+  private async start(sql: string, params: readonly unknown[], options: RunOptions, internal: boolean): Promise<RunResult> {
+    const { signal, rowLimit } = options;
+    signal?.throwIfAborted();
+    const handle = await this.worker();
+    signal?.throwIfAborted();
+    const id = this.nextId++;
+    const channel = new RunChannel(handle, id, (m) => this.toError(m, sql));
+    const onAbort = () => {
+      channel.fail(signal!.reason);
+      channel.close();
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    handle.post({ type: 'run', id, sql, params: [...params], rowLimit: rowLimit ?? null, internal });
+    let schema: Schema;
+    try {
+      schema = await channel.schema;
+    } catch (e) {
+      signal?.removeEventListener('abort', onAbort);
+      channel.close();
+      throw e;
+    }
+    return resultStream(schema, channel.batches(schema), {
+      rowLimit,
+      signal,
+      release: () => {
+        signal?.removeEventListener('abort', onAbort);
+        channel.close();
+      }
+    });
+  }
+
+  private toError(message: Extract<FromWorker, { type: 'error' }>, sql: string): QueryError {
+    if (message.reason === 'timeout') {
+      const seconds = Number((this.init.statementTimeoutMs / 1000).toFixed(3));
+      return new QueryError(`canceled: statement timeout of ${seconds} s`, this.id);
+    }
+    if (message.reason === 'canceled') return new QueryError('canceled', this.id);
+    const info = decodeDuckDbError(message.message, sql);
+    return new QueryError(info.message, this.id, info.position);
+  }
+
+  async registerArrow(name: string, ipcBytes: Uint8Array): Promise<void> {
+    const handle = await this.worker();
+    const id = this.nextId++;
+    const bytes = ipcBytes.slice();
+    await new Promise<void>((resolve, reject) => {
+      const listener: Listener = {
+        message: (m) => {
+          handle.unlisten(id, listener);
+          if (m.type === 'done') resolve();
+          else if (m.type === 'error') reject(new QueryError(decodeDuckDbError(m.message, '').message, this.id));
+        },
+        crash: reject
+      };
+      handle.listen(id, listener);
+      handle.post({ type: 'register', id, name, bytes }, [bytes.buffer as ArrayBuffer]);
+    });
+  }
+
+  /** Every row of an internal query, as objects. */
+  private async rows(sql: string): Promise<Record<string, unknown>[]> {
+    const result = await this.start(sql, [], {}, true);
+    const rows: Record<string, unknown>[] = [];
+    for await (const batch of result.batches) {
+      for (const row of batch) rows.push(row!.toJSON() as Record<string, unknown>);
+    }
+    return rows;
+  }
+
+  async schema(): Promise<TableInfo[]> {
+    // Tables and views of every attached database ("db.schema" outside the default one),
+    // each with its columns in order; DuckDB's estimated_size is the row estimate.
+    const rows = await this.rows(`
+      with objects as (
+        select database_name, schema_name, table_name as name, 'table' as kind, estimated_size as estimate
+        from duckdb_tables() where not internal
+        union all
+        select database_name, schema_name, view_name, 'view', null
+        from duckdb_views() where not internal
+      )
+      select
+        case when o.database_name = current_database() then o.schema_name
+             else o.database_name || '.' || o.schema_name end as schema,
+        o.name, o.kind, o.estimate,
+        c.column_name, c.data_type, c.is_nullable
+      from objects o
+      left join duckdb_columns() c
+        on c.database_name = o.database_name and c.schema_name = o.schema_name and c.table_name = o.name
+      order by schema, o.name, c.column_index`);
+    const tables = new Map<string, TableInfo>();
+    for (const row of rows) {
+      const key = `${row.schema}\u0000${row.name}`;
+      let table = tables.get(key);
+      if (!table) {
+        const estimate = row.estimate === null ? null : Number(row.estimate);
+        table = { schema: String(row.schema), name: String(row.name), kind: row.kind === 'view' ? 'view' : 'table', columns: [], rowEstimate: estimate };
+        tables.set(key, table);
+      }
+      if (row.column_name !== null) table.columns.push({ name: String(row.column_name), type: String(row.data_type), nullable: Boolean(row.is_nullable) });
+    }
+    return [...tables.values()];
+  }
+
+  async ping(): Promise<void> {
+    await this.rows('select 1');
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const handle = this.handle;
+    this.handle = null;
+    if (!handle || handle.dead) return;
+    // Terminating a thread waits for DuckDB's native work in flight: interrupt it first.
+    await handle.closeRuns(2_000);
+    handle.die(new QueryError('the DuckDB engine was closed', this.id));
+    await handle.worker.terminate();
+  }
+
+  /** Makes the worker throw an uncaught error, as a bug in it would (tests of crash recovery). */
+  [crashWorker](): void {
+    this.handle?.post({ type: 'crash' });
+  }
+}
+
+/** A DuckDB engine for a connection `{kind: 'duckdb', config: {path}}` (no path: in-memory with the samples). */
+export function createDuckDbEngine(config: DuckDbConfig, options: DuckDbEngineOptions): DuckDbEngine {
+  return new DuckDbNodeEngine(config, options);
+}
+
+/** Test hook: makes `engine`'s worker thread crash with an uncaught error. */
+export function crashWorkerForTests(engine: DuckDbEngine): void {
+  if (engine instanceof DuckDbNodeEngine) engine[crashWorker]();
+}

@@ -1,0 +1,284 @@
+/**
+ * The DuckDB worker thread: owns the DuckDB instance and its connections, runs
+ * statements, turns DuckDB's data chunks into Arrow batches (kernels/arrow) and posts
+ * them as IPC bytes. Everything heavy — DuckDB's own work and the conversion to Arrow —
+ * happens here, so the server's event loop stays free while a big query runs.
+ *
+ * Each run streams (`prepared.stream()` + `fetchChunk`), sends at most BATCH_WINDOW
+ * batches ahead of the reader, and is stopped by `connection.interrupt()` on cancel or
+ * when its statement timeout runs out. The timeout counts time spent in DuckDB, not time
+ * spent waiting for a slow reader.
+ */
+import { availableParallelism, setPriority } from 'node:os';
+import { parentPort, workerData } from 'node:worker_threads';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBDataChunk, type DuckDBResult } from '@duckdb/node-api';
+import type { RecordBatch } from 'apache-arrow';
+import { BatchBuilder, IpcStreamEncoder } from '../arrow/index.js';
+import { createTableFromArrow } from './arrow-input.js';
+import { ConnectionPool } from './pool.js';
+import { createSamples } from './samples.js';
+import { executeStatements } from './statements.js';
+import { columnMapping, uniqueNames, type ColumnMapping } from './types.js';
+import { BATCH_WINDOW, type FromWorker, type StopReason, type ToWorker, type WorkerInit } from './worker-protocol.js';
+
+const port = parentPort!;
+const init = workerData as WorkerInit;
+
+// Converting results to Arrow is this thread's CPU work; below the server's priority it
+// yields the cores to the event loop. (pid 0 is the calling thread on Linux; elsewhere the
+// whole process would be reniced, so only there.)
+if (process.platform === 'linux') {
+  try {
+    setPriority(0, 10);
+  } catch {
+    // Not permitted here: run at normal priority.
+  }
+}
+
+function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
+  port.postMessage(message, transfer);
+}
+
+/** Time left for a run's statements, paused while the run waits for its reader. */
+class Deadline {
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private since = 0;
+  constructor(
+    private remaining: number,
+    private readonly onExpire: () => void
+  ) {}
+  resume(): void {
+    if (this.timer) return;
+    this.since = performance.now();
+    this.timer = setTimeout(this.onExpire, Math.max(0, this.remaining));
+  }
+  pause(): void {
+    if (!this.timer) return;
+    clearTimeout(this.timer);
+    this.timer = null;
+    this.remaining -= performance.now() - this.since;
+  }
+}
+
+class StopError extends Error {
+  constructor(readonly reason: StopReason) {
+    super(reason);
+  }
+}
+
+/** One run's state in the worker. */
+class Run {
+  /** Set once: why the run must stop. */
+  stop: StopReason | null = null;
+  /** The connection while DuckDB is working on this run's behalf (what `interrupt` targets). */
+  busyOn: DuckDBConnection | null = null;
+  inFlight = 0;
+  private wake: (() => void) | null = null;
+  readonly deadline = new Deadline(init.statementTimeoutMs, () => this.halt('timeout'));
+
+  halt(reason: StopReason): void {
+    if (this.stop) return;
+    this.stop = reason;
+    this.busyOn?.interrupt();
+    this.wake?.();
+  }
+
+  /** Throws if the run was stopped: an interrupted stream can end as if it were complete. */
+  check(): void {
+    if (this.stop) throw new StopError(this.stop);
+  }
+
+  /** Awaits DuckDB work that `halt` may interrupt. */
+  async busy<T>(connection: DuckDBConnection, work: () => Promise<T>): Promise<T> {
+    this.check();
+    this.busyOn = connection;
+    try {
+      return await work();
+    } finally {
+      this.busyOn = null;
+      this.check();
+    }
+  }
+
+  acked(): void {
+    this.inFlight--;
+    this.wake?.();
+  }
+
+  /** Waits until the reader has room for another batch (or the run is stopped). */
+  async credit(): Promise<void> {
+    this.deadline.pause();
+    while (this.inFlight >= BATCH_WINDOW && !this.stop) await new Promise<void>((resolve) => (this.wake = resolve));
+    this.wake = null;
+    this.deadline.resume();
+    this.check();
+  }
+}
+
+const runs = new Map<number, Run>();
+
+/** Bytes that own their whole ArrayBuffer, so the buffer can be transferred, not copied. */
+function transferable(bytes: Uint8Array): Uint8Array {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+}
+
+/** Appends the first `rows` rows of `chunk`, column by column. */
+function appendChunk(chunk: DuckDBDataChunk, rows: number, mappings: ColumnMapping[], builder: BatchBuilder): void {
+  for (let c = 0; c < mappings.length; c++) {
+    const vector = chunk.getColumnVector(c);
+    const column = builder.columns[c]!;
+    const convert = mappings[c]!.convert;
+    if (convert) {
+      for (let r = 0; r < rows; r++) {
+        const value = vector.getItem(r);
+        column.append(value === null ? null : convert(value));
+      }
+    } else {
+      for (let r = 0; r < rows; r++) column.append(vector.getItem(r));
+    }
+  }
+}
+
+async function stream(id: number, run: Run, connection: DuckDBConnection, result: DuckDBResult, rowLimit: number | null): Promise<void> {
+  const names = uniqueNames(result.columnNames());
+  const mappings = result.columnTypes().map((type, i) => columnMapping(names[i]!, type));
+  const builder = new BatchBuilder(mappings.map((m) => m.field));
+  const encoder = new IpcStreamEncoder(builder.schema);
+  const schemaBytes = transferable(encoder.start());
+  post({ type: 'schema', id, bytes: schemaBytes }, [schemaBytes.buffer as ArrayBuffer]);
+
+  const send = async (batch: RecordBatch | null) => {
+    if (!batch) return;
+    const bytes = transferable(encoder.encode(batch));
+    run.inFlight++;
+    post({ type: 'batch', id, bytes, rows: batch.numRows }, [bytes.buffer as ArrayBuffer]);
+    await run.credit();
+  };
+
+  let rows = 0;
+  let first = true;
+  for (;;) {
+    const chunk = await run.busy(connection, () => result.fetchChunk());
+    if (!chunk || chunk.rowCount === 0) break;
+    // Read one row past the cap, no more: enough for the reader to know the result was cut.
+    const take = rowLimit === null ? chunk.rowCount : Math.min(chunk.rowCount, rowLimit + 1 - rows);
+    appendChunk(chunk, take, mappings, builder);
+    rows += take;
+    const capped = rowLimit !== null && rows > rowLimit;
+    const full = builder.endRows(take);
+    // The first rows go out at once, so a grid can show them while the rest stream in.
+    await send(full ?? (first || capped ? builder.flush() : null));
+    first = false;
+    if (capped) return;
+  }
+  await send(builder.flush());
+}
+
+async function handleRun(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
+  const { id, sql, params, rowLimit, internal } = message;
+  const run = new Run();
+  runs.set(id, run);
+  let connection: DuckDBConnection | null = null;
+  try {
+    connection = await pool.acquire();
+    run.check();
+    run.deadline.resume();
+    const c = connection;
+    const result = await run.busy(c, () => executeStatements(c, sql, params, init.readOnly && !internal));
+    await stream(id, run, c, result, rowLimit);
+    post({ type: 'end', id });
+  } catch (e) {
+    const reason = e instanceof StopError ? e.reason : run.stop;
+    post({ type: 'error', id, message: e instanceof Error ? e.message : String(e), reason });
+  } finally {
+    run.deadline.pause();
+    runs.delete(id);
+    if (connection) pool.release(connection);
+  }
+}
+
+async function handleRegister(message: Extract<ToWorker, { type: 'register' }>): Promise<void> {
+  const connection = await pool.acquire();
+  try {
+    await createTableFromArrow(connection, message.name, message.bytes);
+    post({ type: 'done', id: message.id });
+  } catch (e) {
+    post({ type: 'error', id: message.id, message: e instanceof Error ? e.message : String(e), reason: null });
+  } finally {
+    pool.release(connection);
+  }
+}
+
+/** Stops every run; DuckDB must be idle before the thread can exit. */
+async function closeRuns(): Promise<void> {
+  for (const run of runs.values()) run.halt('canceled');
+  while (runs.size > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+  post({ type: 'closed' });
+}
+
+function literal(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
+async function open(): Promise<DuckDBInstance> {
+  const options: Record<string, string> = {
+    // Positions come back as JSON fields instead of a caret drawn under the line.
+    errors_as_json: 'true',
+    // Nothing is downloaded at run time: Parquet, JSON and ICU are built in.
+    autoinstall_known_extensions: 'false',
+    // DuckDB takes every core by default; leaving one keeps the server's event loop (and
+    // collaboration) responsive while a heavy query runs, at some cost to that query.
+    threads: String(Math.max(1, availableParallelism() - 1))
+  };
+  if (init.path !== null && init.readOnly) options.access_mode = 'READ_ONLY';
+  const instance = await DuckDBInstance.create(init.path ?? ':memory:', options);
+  if (init.path === null) {
+    const setup = await instance.connect();
+    try {
+      await createSamples(setup, init.samplesDir);
+      if (init.readOnly) {
+        // A read-only sample database reads its own sample files and nothing else on disk;
+        // locking the configuration keeps SQL from undoing that.
+        const dir = init.samplesDir.endsWith('/') ? init.samplesDir : `${init.samplesDir}/`;
+        await setup.run(`SET allowed_directories = [${literal(dir)}]`);
+        await setup.run('SET enable_external_access = false');
+        await setup.run('SET lock_configuration = true');
+      }
+    } finally {
+      setup.closeSync();
+    }
+  }
+  return instance;
+}
+
+let pool: ConnectionPool;
+try {
+  pool = new ConnectionPool(await open(), init.maxConnections);
+  port.on('message', (message: ToWorker) => {
+    switch (message.type) {
+      case 'run':
+        void handleRun(message);
+        break;
+      case 'ack':
+        runs.get(message.id)?.acked();
+        break;
+      case 'cancel':
+        runs.get(message.id)?.halt('canceled');
+        break;
+      case 'register':
+        void handleRegister(message);
+        break;
+      case 'close':
+        void closeRuns();
+        break;
+      case 'crash':
+        setImmediate(() => {
+          throw new Error('crash requested by a test');
+        });
+        break;
+    }
+  });
+  post({ type: 'ready' });
+} catch (e) {
+  post({ type: 'init-error', message: e instanceof Error ? e.message : String(e) });
+}
