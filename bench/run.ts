@@ -13,7 +13,8 @@ const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<BenchResult> }>>
   collab: () => import('./collab/index.js'),
   grid: () => import('./grid/index.js'),
   'browser-sql': () => import('./browser-sql/index.js'),
-  chart: () => import('./chart/index.js')
+  chart: () => import('./chart/index.js'),
+  warehouse: () => import('./warehouse/index.js')
 };
 
 async function main(): Promise<void> {

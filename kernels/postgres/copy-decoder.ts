@@ -51,22 +51,35 @@ export class CopyBinaryDecoder {
 
   constructor(private readonly rows: RowDecoder) {}
 
-  /** Decodes what `chunk` completes; full batches are pushed onto `out`. */
-  push(chunk: Buffer, out: RecordBatch[]): void {
-    const buf = this.carry.join(chunk);
-    if (buf === null || this.trailerSeen) return;
-    const view = viewOf(buf);
-    const end = buf.length;
-    let pos = 0;
+  /**
+   * Decodes what `chunk[start, end)` completes; full batches are pushed onto `out`. Whole
+   * rows are decoded in place (a CopyData message normally holds exactly one row); only a
+   * row cut by the range's end is carried over and joined with what follows.
+   */
+  push(chunk: Buffer, out: RecordBatch[], start = 0, end = chunk.length, chunkView?: DataView): void {
+    if (this.trailerSeen) return;
+    let buf = chunk;
+    let view = chunkView;
+    let pos = start;
+    if (this.carry.pending > 0) {
+      const joined = this.carry.join(chunk.subarray(start, end));
+      if (joined === null) return;
+      buf = joined;
+      view = undefined;
+      pos = 0;
+      end = joined.length;
+    }
+    view ??= viewOf(buf);
     if (!this.headerDone) {
-      if (end < HEADER_BYTES) return this.carry.keep(buf, HEADER_BYTES);
-      if (!buf.subarray(0, SIGNATURE.length).equals(SIGNATURE)) throw new Error('not a binary COPY stream');
-      pos = HEADER_BYTES + view.getInt32(15);
-      if (end < pos) return this.carry.keep(buf, pos);
+      if (end - pos < HEADER_BYTES) return this.carry.keep(buf.subarray(pos, end), HEADER_BYTES);
+      if (!buf.subarray(pos, pos + SIGNATURE.length).equals(SIGNATURE)) throw new Error('not a binary COPY stream');
+      const body = HEADER_BYTES + view.getInt32(pos + 15);
+      if (end - pos < body) return this.carry.keep(buf.subarray(pos, end), body);
+      pos += body;
       this.headerDone = true;
     }
     while (pos < end) {
-      if (end - pos < 2) return this.carry.keep(buf.subarray(pos), 2);
+      if (end - pos < 2) return this.carry.keep(buf.subarray(pos, end), 2);
       const count = view.getInt16(pos);
       if (count === -1) {
         this.trailerSeen = true;
@@ -75,12 +88,12 @@ export class CopyBinaryDecoder {
       // Find the row's end first: decode only complete rows.
       let p = pos + 2;
       for (let i = 0; i < count; i++) {
-        if (end - p < 4) return this.carry.keep(buf.subarray(pos), p + 4 - pos);
+        if (end - p < 4) return this.carry.keep(buf.subarray(pos, end), p + 4 - pos);
         const len = view.getInt32(p);
         p += 4;
         if (len > 0) {
           p += len;
-          if (p > end) return this.carry.keep(buf.subarray(pos), p - pos);
+          if (p > end) return this.carry.keep(buf.subarray(pos, end), p - pos);
         }
       }
       const batch = this.rows.decode(view, buf, pos);

@@ -2,15 +2,15 @@
  * The PostgreSQL engine: a pg.Pool per connection; each run checks out a client, opens a
  * (by default read-only) transaction with `statement_timeout`, describes the result,
  * then streams rows in PostgreSQL's binary format straight into Arrow batches:
- * - without parameters through `COPY (…) TO STDOUT (FORMAT binary)` (pg-copy-streams),
+ * - without parameters through `COPY (…) TO STDOUT (FORMAT binary)`,
  * - with parameters (COPY takes none) through the extended protocol with binary results,
- *   decoded by the same code, so both paths give the same Arrow.
+ *   read off the socket and decoded by the same code (wire-query.ts), so both paths give
+ *   the same Arrow.
  * Statements that cannot sit inside COPY or a subquery (EXPLAIN, SHOW, DML … RETURNING)
  * take the extended path too.
  */
 import type { RecordBatch } from 'apache-arrow';
 import pg from 'pg';
-import copyStreams from 'pg-copy-streams';
 import { resultStream } from '../arrow/index.js';
 import {
   DEFAULT_MAX_CONNECTIONS,
@@ -24,10 +24,9 @@ import {
 } from '../engine.js';
 import { quoteIdent } from '../sql-ident.js';
 import { RowDecoder } from './binary-values.js';
-import { CopyBinaryDecoder } from './copy-decoder.js';
 import { describeQuery, lookupTypes } from './describe.js';
 import { toQueryError, type ErrorContext, type SqlOrigin } from './errors.js';
-import { ExtendedQuery, extendedMessages } from './extended-query.js';
+import { WireQuery, copyMessage, extendedMessages } from './wire-query.js';
 import { Session } from './session.js';
 import { isWrappableQuery, trimStatementEnd } from './sql-text.js';
 import { planColumns, unknownOids, type ColumnPlan } from './types.js';
@@ -121,7 +120,7 @@ class PostgresEngine implements ServerEngine {
       const query = wrapQuery(sql, plans, casts || limit !== null, limit);
       const prefix = 'COPY (';
       origin.offset = prefix.length + query.offset;
-      source = copyBatches(session, `${prefix}${query.text}) TO STDOUT (FORMAT binary)`, rows);
+      source = wireBatches(session, copyMessage(`${prefix}${query.text}) TO STDOUT (FORMAT binary)`), rows, 'copy');
     } else {
       const query = wrappable && casts ? wrapQuery(sql, plans, true, null) : { text: sql, offset: 0 };
       origin.offset = query.offset;
@@ -132,7 +131,7 @@ class PostgresEngine implements ServerEngine {
         await session.finish(err, false);
         throw new QueryError(`cannot bind the parameters: ${(err as Error).message}`, this.id, null);
       }
-      source = extendedBatches(session, message, rows);
+      source = wireBatches(session, message, rows, 'rows');
     }
     return resultStream(rows.builder.schema, source, {
       rowLimit,
@@ -246,42 +245,10 @@ function wrapQuery(sql: string, plans: readonly ColumnPlan[], wrap: boolean, lim
   return { text, offset: prefix.length };
 }
 
-async function* copyBatches(session: Session, text: string, rows: RowDecoder): AsyncGenerator<RecordBatch> {
+/** Batches as the socket delivers them; a consumer that stops early has the statement finished or cancelled, and the connection drained. */
+async function* wireBatches(session: Session, message: Buffer, rows: RowDecoder, format: 'copy' | 'rows'): AsyncGenerator<RecordBatch> {
   session.started();
-  const decoder = new CopyBinaryDecoder(rows);
-  const stream = session.client.query(copyStreams.to(text));
-  const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  let ended = false;
-  const out: RecordBatch[] = [];
-  try {
-    for (;;) {
-      let next: IteratorResult<Buffer>;
-      try {
-        next = await chunks.next();
-      } catch (err) {
-        ended = true;
-        throw err;
-      }
-      if (next.done) break;
-      decoder.push(next.value, out);
-      while (out.length > 0) yield out.shift()!;
-    }
-    ended = true;
-    const last = decoder.finish();
-    if (last) yield last;
-  } finally {
-    if (!ended) {
-      await session.stop(async () => {
-        while (!(await chunks.next()).done);
-      });
-    }
-    session.ended();
-  }
-}
-
-async function* extendedBatches(session: Session, message: Buffer, rows: RowDecoder): AsyncGenerator<RecordBatch> {
-  session.started();
-  const query = new ExtendedQuery(message, rows);
+  const query = new WireQuery(message, rows, format);
   session.client.query(query as never);
   let ended = false;
   try {

@@ -1,20 +1,25 @@
 /**
- * The parameterized path: the extended protocol (Parse, Bind, Execute, Sync) with binary
- * result formats, its DataRows decoded by the same {@link RowDecoder} as binary COPY
- * (a DataRow's body has the COPY tuple layout). COPY takes no bind parameters; this does,
- * at nearly the same speed.
+ * Rows off the socket without node-postgres's row parsing, for both fast paths:
+ * - binary COPY (`COPY (…) TO STDOUT (FORMAT binary)`, simple Query protocol): CopyData
+ *   payloads go to a {@link CopyBinaryDecoder};
+ * - the extended protocol (Parse, Bind, Execute, Sync) with binary results, for bound
+ *   parameters (COPY takes none): a DataRow's body has the COPY tuple layout, so the same
+ *   {@link RowDecoder} reads it.
+ * Both give the same Arrow for the same rows.
  *
  * node-postgres would turn every field into a string, so while the rows flow this query
- * takes the socket from node-postgres (as pg-copy-streams does for COPY), reads the
- * messages itself, and hands the socket back at the first message that ends the
- * execution (CommandComplete, PortalSuspended, EmptyQueryResponse, ErrorResponse), so
- * node-postgres parses those and the ReadyForQuery and stays in step.
+ * takes the socket from node-postgres (as pg-copy-streams does), reads the messages
+ * itself, and hands the socket back at the first message that ends the execution
+ * (CommandComplete, PortalSuspended, EmptyQueryResponse, ErrorResponse), so node-postgres
+ * parses those and the ReadyForQuery and stays in step. COPY reads the same way rather
+ * than through pg-copy-streams, which makes a Buffer per CopyData message (per row) and
+ * would give COPY a second cancel/drain path; bench/warehouse measures both readers.
  */
 import type { Readable } from 'node:stream';
 import type { RecordBatch } from 'apache-arrow';
 import type { Connection } from 'pg';
 import { viewOf, type RowDecoder } from './binary-values.js';
-import { Carry } from './copy-decoder.js';
+import { Carry, CopyBinaryDecoder } from './copy-decoder.js';
 
 /** Batches decoded ahead of the consumer before the socket is left unread (TCP backpressure then stops PostgreSQL). */
 const HIGH_WATER_BATCHES = 2;
@@ -25,10 +30,17 @@ const DATA_ROW = 0x44; // 'D'
 const NOTICE = 0x4e; // 'N'
 const PARAMETER_STATUS = 0x53; // 'S'
 const NOTIFICATION = 0x41; // 'A'
+const COPY_OUT_RESPONSE = 0x48; // 'H'
+const COPY_DATA = 0x64; // 'd'
+const COPY_DONE = 0x63; // 'c'
+
+/** Messages read while rows flow; any other ends the execution and goes to node-postgres. */
+const PASSING = new Uint8Array(256);
+for (const code of [DATA_ROW, COPY_DATA, PARSE_COMPLETE, BIND_COMPLETE, COPY_OUT_RESPONSE, COPY_DONE, NOTICE, PARAMETER_STATUS, NOTIFICATION]) PASSING[code] = 1;
 
 type DataListener = (chunk: Buffer) => void;
 
-export class ExtendedQuery {
+export class WireQuery {
   private stream: Readable | null = null;
   private pgData: DataListener | null = null;
   private readonly carry = new Carry();
@@ -38,14 +50,19 @@ export class ExtendedQuery {
   private failure: unknown = null;
   private waiter: (() => void) | null = null;
   private discarding = false;
+  private readonly copy: CopyBinaryDecoder | null;
 
   /**
-   * @param message Parse+Bind+Execute+Sync, from {@link extendedMessages}.
+   * @param message {@link copyMessage} or {@link extendedMessages}: what is sent.
+   * @param format 'copy' when the rows come as binary COPY data, 'rows' for DataRows.
    */
   constructor(
     private readonly message: Buffer,
-    private readonly rows: RowDecoder
-  ) {}
+    private readonly rows: RowDecoder,
+    format: 'copy' | 'rows'
+  ) {
+    this.copy = format === 'copy' ? new CopyBinaryDecoder(rows) : null;
+  }
 
   // ---- called by node-postgres (a Submittable) ----
 
@@ -75,8 +92,12 @@ export class ExtendedQuery {
 
   handleReadyForQuery(): void {
     if (!this.discarding) {
-      const last = this.rows.flush();
-      if (last) this.queue.push(last);
+      try {
+        const last = this.copy ? this.copy.finish() : this.rows.flush();
+        if (last) this.queue.push(last);
+      } catch (err) {
+        this.failure = err;
+      }
     }
     this.finished = true;
     this.wake();
@@ -140,16 +161,20 @@ export class ExtendedQuery {
     let pos = 0;
     while (pos < end) {
       const code = buf[pos];
-      if (code !== DATA_ROW && code !== PARSE_COMPLETE && code !== BIND_COMPLETE && code !== NOTICE && code !== PARAMETER_STATUS && code !== NOTIFICATION) {
+      if (PASSING[code] === 0) {
         // The end of the execution (or an error): node-postgres takes it from here.
         return this.detach(buf.subarray(pos));
       }
       if (end - pos < 5) return this.carry.keep(buf.subarray(pos), 5);
       const size = 1 + view.getInt32(pos + 1);
       if (end - pos < size) return this.carry.keep(buf.subarray(pos), size);
-      if (code === DATA_ROW && !this.discarding) {
-        const batch = this.rows.decode(view, buf, pos + 5);
-        if (batch) this.queue.push(batch);
+      if (!this.discarding) {
+        if (code === DATA_ROW) {
+          const batch = this.rows.decode(view, buf, pos + 5);
+          if (batch) this.queue.push(batch);
+        } else if (code === COPY_DATA && this.copy) {
+          this.copy.push(buf, this.queue, pos + 5, pos + size, view);
+        }
       }
       pos += size;
     }
@@ -167,6 +192,16 @@ export class ExtendedQuery {
     // As pg-copy-streams does: resume after node-postgres's handler returned.
     process.nextTick(() => stream.resume());
   }
+}
+
+/** A simple Query message: for `COPY … TO STDOUT`, which the extended protocol cannot stream. */
+export function copyMessage(sql: string): Buffer {
+  if (sql.includes('\0')) throw new Error('the SQL text contains a NUL character');
+  const text = Buffer.from(sql + '\0', 'utf8');
+  const head = Buffer.alloc(5);
+  head.write('Q', 0, 'latin1');
+  head.writeInt32BE(text.length + 4, 1);
+  return Buffer.concat([head, text]);
 }
 
 /** A parameter in text format, or bytes (bytea) in binary format, or null. */
