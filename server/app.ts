@@ -20,6 +20,15 @@ import { healthRoutes } from './http/routes/health.js';
 import { fileRoutes } from './http/routes/files.js';
 import { sampleRoutes } from './http/routes/samples.js';
 import { FileStore } from './files/file-store.js';
+import { connectionRoutes } from './http/routes/connections.js';
+import { queryRoutes } from './http/routes/query.js';
+import { ConnectionRepository } from './connections/repository.js';
+import { ConnectionService } from './connections/service.js';
+import { EngineRegistry } from './connections/engines.js';
+import { CairnConnections } from './connections/cairn-connection.js';
+import { QueryService } from './query/service.js';
+import { RunLog } from './query/run-log.js';
+import { ResultCache } from './query/result-cache.js';
 import type { AppContext } from './context.js';
 import { logger } from './log.js';
 
@@ -50,8 +59,22 @@ export async function createCairnServer(config: Config, options: ServerOptions =
   // shared by several processes, so there the log is a table.
   const updateLog: UpdateLog = config.databaseUrl ? new SqlUpdateLog(db) : new FileUpdateLog(join(config.dataDir, 'updates'), db);
   const collab = new CollabServer(cairnCollabHooks(db, updateLog), { maxFrameBytes: config.maxFrameBytes, idleMs: options.roomIdleMs });
-  const context: AppContext = { config, db, updateLog, collab, notebooks: new NotebookService(db, updateLog, collab),
-    files: new FileStore(join(config.dataDir, 'files'), config.maxUploadBytes)
+  const runLog = new RunLog(db);
+  const connections = new ConnectionService(db, new ConnectionRepository(db, config.secretKey), new EngineRegistry(), new CairnConnections(db, runLog));
+  const queries = new QueryService(
+    (workspaceId, id) => connections.resolve(workspaceId, id),
+    runLog,
+    new ResultCache(db, join(config.dataDir, 'results'), config.resultCacheBytes)
+  );
+  const context: AppContext = {
+    config,
+    db,
+    updateLog,
+    collab,
+    notebooks: new NotebookService(db, updateLog, collab),
+    files: new FileStore(join(config.dataDir, 'files'), config.maxUploadBytes),
+    connections,
+    queries
   };
 
   const router = new Router();
@@ -59,6 +82,8 @@ export async function createCairnServer(config: Config, options: ServerOptions =
   notebookRoutes(router, context);
   healthRoutes(router, context);
   fileRoutes(router, context);
+  connectionRoutes(router, context);
+  queryRoutes(router, context);
   sampleRoutes(router);
 
   const server = createServer((req, res) => {
@@ -97,6 +122,7 @@ export async function createCairnServer(config: Config, options: ServerOptions =
     async close() {
       await collab.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await connections.close();
       await updateLog.close();
       await db.close();
     }

@@ -27,6 +27,8 @@ export interface Config {
   maxBodyBytes: number;
   /** Largest file a user may add to a notebook. */
   maxUploadBytes: number;
+  /** Disk kept for cached query results (CAIRN_RESULT_CACHE_MB, default 1024). */
+  resultCacheBytes: number;
   /** Run vite in middleware mode instead of serving build/. */
   dev: boolean;
 }
@@ -47,14 +49,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     sessionTtlMs: 30 * DAY,
     maxFrameBytes: 16 * 1024 * 1024,
     maxBodyBytes: 1024 * 1024,
-    maxUploadBytes: parseBytes(env.CAIRN_MAX_UPLOAD_MB, 1024),
+    maxUploadBytes: parseBytes('CAIRN_MAX_UPLOAD_MB', env.CAIRN_MAX_UPLOAD_MB, 1024),
+    resultCacheBytes: parseBytes('CAIRN_RESULT_CACHE_MB', env.CAIRN_RESULT_CACHE_MB, 1024),
     dev: argv.includes('--dev')
   };
 }
 
-function parseBytes(rawMb: string | undefined, defaultMb: number): number {
+function parseBytes(name: string, rawMb: string | undefined, defaultMb: number): number {
   const mb = rawMb ? Number(rawMb) : defaultMb;
-  if (!Number.isFinite(mb) || mb <= 0) throw new Error(`CAIRN_MAX_UPLOAD_MB must be a positive number, got ${JSON.stringify(rawMb)}`);
+  if (!Number.isFinite(mb) || mb <= 0) throw new Error(`${name} must be a positive number, got ${JSON.stringify(rawMb)}`);
   return Math.floor(mb * 1024 * 1024);
 }
 

@@ -5,6 +5,8 @@ import type { UpdateLog } from './store/update-log.js';
 import type { CollabServer } from './collab/server.js';
 import type { NotebookService } from './notebooks/service.js';
 import type { FileStore } from './files/file-store.js';
+import type { ConnectionService } from './connections/service.js';
+import type { QueryService } from './query/service.js';
 
 export interface AppContext {
   config: Config;
@@ -13,4 +15,6 @@ export interface AppContext {
   collab: CollabServer;
   notebooks: NotebookService;
   files: FileStore;
+  connections: ConnectionService;
+  queries: QueryService;
 }

@@ -8,7 +8,15 @@
 import type { Graph, GraphCell } from './graph.js';
 import { quoteIdentFor, type SqlDialect } from '../sql-ident.js';
 
-export type ComposedSql = { ok: true; sql: string; inlined: string[] } | { ok: false; message: string; name: string };
+export type ComposedSql =
+  | {
+      ok: true;
+      sql: string;
+      inlined: string[];
+      /** A position in `sql` (the database's error offset) as an offset into the cell's own text; null inside an inlined cell. */
+      toCellOffset: (position: number) => number | null;
+    }
+  | { ok: false; message: string; name: string };
 
 /** A SQL cell's text without the trailing semicolons a CTE body cannot carry. */
 export function cellSql(cell: GraphCell): string {
@@ -26,7 +34,7 @@ export function composeServerSql(graph: Graph, id: string, dialect: SqlDialect):
     const node = graph.node(cellId)!;
     for (const input of node.inputs) {
       if (input.kind === 'external') continue; // a table in the warehouse
-      if (input.kind === 'file' || input.kind === 'sample') {
+      if (input.kind !== 'cell') {
         const what = input.kind === 'file' ? 'a file added to this notebook' : 'a bundled sample';
         return { ok: false, name: input.name, message: `${input.name} is ${what}, which lives in the browser; a cell on a server connection reads only that warehouse's tables and cells on the same connection. Run this cell in the browser, or load the data into the warehouse.` };
       }
@@ -46,11 +54,13 @@ export function composeServerSql(graph: Graph, id: string, dialect: SqlDialect):
   if (failed) return failed;
 
   const sql = cellSql(root.cell);
-  if (inlined.length === 0) return { ok: true, sql, inlined: [] };
+  if (inlined.length === 0) return { ok: true, sql, inlined: [], toCellOffset: (p) => p };
   const ctes = inlined.map((c) => `${quoteIdentFor(dialect, c.name)} as (\n${cellSql(c)}\n)`).join(',\n');
   const lead = leadingWith(sql);
-  const composed = lead ? `${sql.slice(0, lead.end)} ${ctes},\n${sql.slice(lead.end)}` : `with ${ctes}\n${sql}`;
-  return { ok: true, sql: composed, inlined: inlined.map((c) => c.name) };
+  const at = lead ? lead.end : 0;
+  const insert = lead ? ` ${ctes},\n` : `with ${ctes}\n`;
+  const toCellOffset = (p: number) => (p < at ? p : p >= at + insert.length ? p - insert.length : null);
+  return { ok: true, sql: sql.slice(0, at) + insert + sql.slice(at), inlined: inlined.map((c) => c.name), toCellOffset };
 }
 
 function describe(cell: GraphCell): string {

@@ -38,3 +38,9 @@ export async function claimSampleSeeding(db: Queryable, workspaceId: string): Pr
   const rows = await db.query('update workspaces set sample_seeded = true where id = $1 and not sample_seeded returning id', [workspaceId]);
   return rows.length > 0;
 }
+
+/** `userId`'s role in workspace `workspaceId`, or null when they are not a member. */
+export async function memberRole(db: Queryable, workspaceId: string, userId: string): Promise<Role | null> {
+  const rows = await db.query<{ role: Role }>('select role from workspace_members where workspace_id = $1 and user_id = $2', [workspaceId, userId]);
+  return rows[0]?.role ?? null;
+}

@@ -18,16 +18,21 @@ const graph = buildGraph(cells, [{ name: 'flights_3m', kind: 'sample', key: 'sam
 
 describe('composeServerSql', () => {
   it('sends a cell that reads only warehouse tables as written, minus the trailing semicolon', () => {
-    expect(composeServerSql(graph, 'orders_2024', 'postgres')).toEqual({ ok: true, sql: 'select * from orders where year = 2024', inlined: [] });
+    const r = composeServerSql(graph, 'orders_2024', 'postgres');
+    expect(r).toMatchObject({ ok: true, sql: 'select * from orders where year = 2024', inlined: [] });
   });
 
   it('inlines upstream cells on the same connection as CTEs, deepest first', () => {
     const r = composeServerSql(graph, 'by_region', 'postgres');
-    expect(r).toEqual({
+    expect(r).toMatchObject({
       ok: true,
       sql: 'with "orders_2024" as (\nselect * from orders where year = 2024\n)\nselect region, sum(total) as total from orders_2024 group by region',
       inlined: ['orders_2024']
     });
+    if (!r.ok) return;
+    // An error the database puts at `sum` points at `sum` in the cell's own text.
+    expect(r.toCellOffset(r.sql.indexOf('sum('))).toBe('select region, '.length);
+    expect(r.toCellOffset(r.sql.indexOf('year'))).toBeNull();
   });
 
   it("joins the cell's own WITH RECURSIVE list instead of nesting a second WITH", () => {
@@ -38,6 +43,9 @@ describe('composeServerSql', () => {
     expect(r.sql.startsWith('-- the best\nWITH RECURSIVE `orders_2024` as (')).toBe(true);
     expect(r.sql).toContain('`by_region` as (\nselect region');
     expect(r.sql.endsWith('),\n t AS (select 1) select * from by_region, t')).toBe(true);
+    const source = cells[2].source!;
+    expect(r.toCellOffset(r.sql.lastIndexOf('by_region, t'))).toBe(source.indexOf('by_region, t'));
+    expect(r.toCellOffset(r.sql.indexOf('the best'))).toBe(source.indexOf('the best'));
   });
 
   it('refuses browser results, other connections, JS values and samples with a message naming them', () => {

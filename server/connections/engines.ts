@@ -1,0 +1,66 @@
+/**
+ * One live engine per saved connection, built from its settings by the module for its
+ * kind. Saving a connection changes its version, and the next query gets a fresh engine
+ * (the old one is closed once its queries are done).
+ */
+import type { ServerEngine, ServerEngineOptions } from '../../kernels/engine.js';
+import { createPostgresEngine } from '../../kernels/postgres/index.js';
+import { createMysqlEngine } from '../../kernels/mysql/index.js';
+import { createDuckDbEngine } from '../../kernels/duckdb-node/index.js';
+import type { ConnectionSettings } from './repository.js';
+import type { ConnectionKind } from './shapes.js';
+import { logger } from '../log.js';
+
+const log = logger('connections');
+
+type Factory = (config: ConnectionSettings['config'], options: ServerEngineOptions) => ServerEngine;
+
+/** A new warehouse kind is one line here and one module in kernels/. */
+const FACTORIES: Record<ConnectionKind, Factory> = {
+  postgres: (c, o) => createPostgresEngine({ host: c.host!, port: c.port!, database: c.database!, user: c.user!, password: c.password ?? '' }, o),
+  mysql: (c, o) => createMysqlEngine({ host: c.host!, port: c.port!, database: c.database!, user: c.user!, password: c.password ?? '' }, o),
+  duckdb: (c, o) => createDuckDbEngine({ path: c.path || undefined }, o)
+};
+
+/** An engine for `settings`, not kept anywhere: "Test connection" on unsaved settings. */
+export function buildEngine(settings: Pick<ConnectionSettings, 'id' | 'kind' | 'config' | 'options'>): ServerEngine {
+  const o = settings.options;
+  return FACTORIES[settings.kind](settings.config, {
+    id: settings.id,
+    statementTimeoutMs: o.statementTimeoutMs,
+    maxConnections: o.maxConnections,
+    readOnly: o.readOnly
+  });
+}
+
+export class EngineRegistry {
+  private readonly engines = new Map<string, { version: string; engine: ServerEngine }>();
+
+  /** The engine for these settings, replacing one built from an older version. */
+  get(settings: ConnectionSettings): ServerEngine {
+    const current = this.engines.get(settings.id);
+    if (current && current.version === settings.version) return current.engine;
+    if (current) this.retire(settings.id, current.engine);
+    const engine = buildEngine(settings);
+    this.engines.set(settings.id, { version: settings.version, engine });
+    return engine;
+  }
+
+  /** Close the engine of a deleted or changed connection. */
+  evict(id: string): void {
+    const current = this.engines.get(id);
+    if (current) this.retire(id, current.engine);
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.engines.values()];
+    this.engines.clear();
+    await Promise.all(all.map((e) => e.engine.close().catch(() => undefined)));
+  }
+
+  private retire(id: string, engine: ServerEngine): void {
+    this.engines.delete(id);
+    // Pools end after their checked-out clients return, so running queries finish.
+    engine.close().catch((err) => log.warn('closing an engine failed', { id, err }));
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * `POST /api/query` → an Arrow IPC stream (design.md): headers go out with the first
+ * batch, so an error before it is a JSON error; after it, the stream ends without its
+ * end-of-stream marker and `GET /api/runs/:id` tells what happened. `GET /api/runs`,
+ * `GET /api/runs/:id` and `POST /api/runs/:id/cancel` read and stop runs.
+ */
+import { once } from 'node:events';
+import { z } from 'zod';
+import type { Router } from '../router.js';
+import type { AppContext } from '../../context.js';
+import { readJson, validate } from '../body.js';
+import { sendJson } from '../respond.js';
+import { HttpError } from '../errors.js';
+import { requireMember } from '../../auth/request-user.js';
+import { notebookAccess } from '../../notebooks/access.js';
+import { QueryError } from '../../../kernels/engine.js';
+import type { QueryReply } from '../../query/service.js';
+
+const Param = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+const QueryBody = z.object({
+  connectionId: z.string().min(1).max(100),
+  sql: z.string().min(1, 'is required').max(1_000_000),
+  params: z.array(Param).max(1000).default([]),
+  notebookId: z.string().max(100).optional(),
+  cellId: z.string().max(100).optional(),
+  runToken: z.string().max(200).optional(),
+  /** Seconds: a cached result at most this old answers the query. */
+  maxAge: z.number().min(0).optional(),
+  cacheOnly: z.boolean().optional(),
+  runId: z.uuid().optional()
+});
+
+export function queryRoutes(router: Router, app: AppContext): void {
+  const { db, config, queries } = app;
+
+  router.add('POST', '/api/query', async ({ req, res, url }) => {
+    const { user, workspaceId } = await requireMember(db, req, url);
+    const body = validate(QueryBody, await readJson(req, config.maxBodyBytes));
+    if (body.notebookId) {
+      const access = await notebookAccess(db, user.id, body.notebookId);
+      if (access === 'missing') throw new HttpError(404, 'not_found', 'No such notebook.');
+      if (access === 'none') throw new HttpError(403, 'forbidden', 'You do not have access to this notebook.');
+    }
+    // The client leaving (closing the tab, cancelling the fetch) stops its share of the run.
+    let clientGone = false;
+    res.on('close', () => (clientGone = !res.writableFinished));
+
+    let reply: QueryReply;
+    try {
+      reply = await queries.start({
+        workspaceId,
+        userId: user.id,
+        connectionId: body.connectionId,
+        sql: body.sql,
+        params: body.params,
+        notebookId: body.notebookId ?? null,
+        cellId: body.cellId ?? null,
+        runToken: body.runToken,
+        maxAgeMs: body.maxAge === undefined ? undefined : body.maxAge * 1000,
+        cacheOnly: body.cacheOnly,
+        runId: body.runId
+      });
+    } catch (err) {
+      if (err instanceof QueryError) {
+        sendJson(res, 400, { error: { code: 'query_error', message: err.message, position: err.position } }, body.runId ? { 'x-cairn-run-id': body.runId } : {});
+        return;
+      }
+      throw err;
+    }
+
+    res.writeHead(200, {
+      'content-type': 'application/vnd.apache.arrow.stream',
+      'cache-control': 'no-store',
+      'x-cairn-run-id': reply.runId,
+      'x-cairn-cache': reply.cache,
+      'x-cairn-result-at': reply.resultAt.toISOString(),
+      'x-cairn-row-limit': String(reply.rowLimit),
+      ...(reply.rows === null ? {} : { 'x-cairn-rows': String(reply.rows), 'x-cairn-truncated': String(reply.truncated) })
+    });
+    try {
+      for await (const chunk of reply.body) {
+        if (clientGone) break;
+        if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+      }
+    } finally {
+      await reply.finish(clientGone);
+    }
+    res.end();
+  });
+
+  router.add('GET', '/api/runs', async ({ req, res, url }) => {
+    const { workspaceId } = await requireMember(db, req, url);
+    const limit = Number(url.searchParams.get('limit') ?? 200);
+    const runs = await queries.runs.list({
+      workspaceId,
+      notebookId: url.searchParams.get('notebookId') || undefined,
+      connectionId: url.searchParams.get('connectionId') || undefined,
+      limit: Number.isFinite(limit) ? limit : 200
+    });
+    sendJson(res, 200, { runs: runs.map((r) => ({ ...r, ...(queries.liveStatus(r.id) ?? {}) })) });
+  });
+
+  router.add('GET', '/api/runs/:id', async ({ req, res, url, params }) => {
+    const { workspaceId } = await requireMember(db, req, url);
+    const run = await queries.run(workspaceId, params.id);
+    if (!run) throw new HttpError(404, 'not_found', 'No such run.');
+    sendJson(res, 200, run);
+  });
+
+  router.add('POST', '/api/runs/:id/cancel', async ({ req, res, url, params }) => {
+    const { workspaceId } = await requireMember(db, req, url);
+    sendJson(res, 200, { canceled: queries.cancel(workspaceId, params.id) });
+  });
+}

@@ -1,0 +1,266 @@
+/**
+ * Server-side SQL (design.md, Execution → Server SQL): resolve the connection, answer
+ * from the shared cache when the request allows it, otherwise queue for a slot on the
+ * connection, run on its engine and stream Arrow IPC — every run, hit or miss, in the
+ * audit log.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ReadStream } from 'node:fs';
+import type { ServerEngine } from '../../kernels/engine.js';
+import type { ConnectionOptions } from '../connections/shapes.js';
+import { ConnectionQueue } from './queue.js';
+import { Execution, type ExecutionOutcome } from './execution.js';
+import { ResultCache, resultKey, type CacheEntry } from './result-cache.js';
+import { RunLog, type RunStatus, type RunView } from './run-log.js';
+import { HttpError } from '../http/errors.js';
+import { logger } from '../log.js';
+
+const log = logger('query');
+
+/** A connection ready to run: its engine, limits and settings version. */
+export interface ResolvedConnection {
+  id: string;
+  engine: ServerEngine;
+  options: ConnectionOptions;
+  version: string;
+}
+
+export type ConnectionResolver = (workspaceId: string, connectionId: string) => Promise<ResolvedConnection | null>;
+
+export interface QueryRequest {
+  workspaceId: string;
+  userId: string;
+  connectionId: string;
+  sql: string;
+  params: unknown[];
+  notebookId: string | null;
+  cellId: string | null;
+  /** The shared run this request belongs to (the notebook's runs map `runId`): one execution or cache entry serves every copy. */
+  runToken?: string;
+  /** A cached result at most this old is good enough. */
+  maxAgeMs?: number;
+  /** Answer only from the cache (reopening a notebook): 404 `not_cached` otherwise. */
+  cacheOnly?: boolean;
+  /** A client-chosen run id, so the client can ask for the run's status or cancel it before the response starts. */
+  runId?: string;
+}
+
+/** What the route streams back. */
+export interface QueryReply {
+  runId: string;
+  cache: 'hit' | 'miss';
+  /** When the result was computed (a hit's age is now minus this). */
+  resultAt: Date;
+  rowLimit: number;
+  /** For hits, known up front. */
+  rows: number | null;
+  truncated: boolean | null;
+  body: AsyncIterable<Uint8Array>;
+  /** The route calls this once, when the response ended (`clientGone` when the client left early). */
+  finish(clientGone: boolean): Promise<void>;
+}
+
+interface LiveRun {
+  execution: Execution | null;
+  queue: ConnectionQueue | null;
+  ticket: object;
+  startedAt: Date;
+  workspaceId: string;
+}
+
+/** What a run looks like while it is still going: queued with its place, or running with rows so far. */
+export interface LiveStatus {
+  status: Extract<RunStatus, 'queued' | 'running'>;
+  queuePosition: number | null;
+  rowsSoFar: number;
+}
+
+export class QueryService {
+  private readonly queues = new Map<string, ConnectionQueue>();
+  /** Running executions by result key (one per key at a time). */
+  private readonly executions = new Map<string, { execution: Execution; runToken: string | null }>();
+  private readonly live = new Map<string, LiveRun>();
+
+  constructor(
+    private readonly resolve: ConnectionResolver,
+    readonly runs: RunLog,
+    private readonly cache: ResultCache,
+    /** Results up to this size are kept for late joiners and cached. */
+    private readonly cacheableBytes = 256 * 1024 * 1024
+  ) {}
+
+  async start(request: QueryRequest): Promise<QueryReply> {
+    const connection = await this.resolve(request.workspaceId, request.connectionId);
+    if (!connection) throw new HttpError(404, 'not_found', 'No such connection.');
+    const runId = request.runId ?? randomUUID();
+    if (this.live.has(runId)) throw new HttpError(409, 'conflict', 'A run with that id is already going.');
+    const key = resultKey(connection.id, connection.version, request.sql, request.params);
+    const startedAt = new Date();
+    const base = {
+      id: runId,
+      workspaceId: request.workspaceId,
+      userId: request.userId,
+      notebookId: request.notebookId,
+      cellId: request.cellId,
+      connectionId: connection.id,
+      sql: request.sql,
+      params: request.params,
+      startedAt
+    };
+
+    const entry = await this.cache.lookup(key);
+    if (entry && this.cacheServes(entry, request, startedAt)) {
+      await this.runs.start({ ...base, cache: 'hit' });
+      return this.replyFromCache(runId, entry, startedAt, connection.options.rowLimit);
+    }
+    if (request.cacheOnly) throw new HttpError(404, 'not_cached', 'No cached result for this query yet.');
+
+    const shared = this.executions.get(key);
+    const join = shared && shared.execution.joinable && (request.runToken === undefined || shared.runToken === request.runToken);
+    const execution = join ? shared.execution : this.execute(key, connection, request);
+    const reader = execution.read();
+    if (!reader) throw new Error('a new execution is always joinable');
+    const ticket = join ? {} : this.tickets.get(execution)!;
+    this.live.set(runId, { execution, queue: this.queueFor(connection), ticket, startedAt, workspaceId: request.workspaceId });
+    await this.runs.start({ ...base, cache: join ? 'hit' : 'miss' });
+
+    try {
+      await execution.firstData;
+    } catch (error) {
+      reader.leave();
+      await this.end(runId, startedAt, await execution.outcome, false);
+      throw error;
+    }
+    let finished = false;
+    return {
+      runId,
+      cache: join ? 'hit' : 'miss',
+      resultAt: execution.startedAt,
+      rowLimit: connection.options.rowLimit,
+      rows: null,
+      truncated: null,
+      body: reader.chunks,
+      finish: async (clientGone) => {
+        if (finished) return;
+        finished = true;
+        reader.leave();
+        await this.end(runId, startedAt, await execution.outcome, clientGone);
+      }
+    };
+  }
+
+  /** Cancels a run that is queued or running (and the execution every copy shares). */
+  cancel(workspaceId: string, runId: string): boolean {
+    const run = this.live.get(runId);
+    if (!run || run.workspaceId !== workspaceId || !run.execution) return false;
+    run.execution.controller.abort(new Error('canceled by a user'));
+    return true;
+  }
+
+  /** A run's status while it is live, or null once it ended (the log then has it). */
+  liveStatus(runId: string): LiveStatus | null {
+    const run = this.live.get(runId);
+    if (!run || !run.execution) return null;
+    const position = run.queue?.position(this.tickets.get(run.execution) ?? run.ticket) ?? -1;
+    return position >= 0
+      ? { status: 'queued', queuePosition: position, rowsSoFar: 0 }
+      : { status: 'running', queuePosition: null, rowsSoFar: run.execution.rowsSoFar };
+  }
+
+  /** A run from the log, with its live status when still going. */
+  async run(workspaceId: string, runId: string): Promise<(RunView & { queuePosition?: number | null; rowsSoFar?: number }) | null> {
+    const view = await this.runs.get(workspaceId, runId);
+    if (!view) return null;
+    const live = this.liveStatus(runId);
+    return live ? { ...view, status: live.status, queuePosition: live.queuePosition, rowsSoFar: live.rowsSoFar } : view;
+  }
+
+  private readonly tickets = new WeakMap<Execution, object>();
+
+  private cacheServes(entry: CacheEntry, request: QueryRequest, now: Date): boolean {
+    if (request.cacheOnly) return true;
+    if (request.runToken !== undefined && entry.runToken === request.runToken) return true;
+    return request.maxAgeMs !== undefined && now.getTime() - entry.createdAt.getTime() <= request.maxAgeMs;
+  }
+
+  private replyFromCache(runId: string, entry: CacheEntry, startedAt: Date, rowLimit: number): QueryReply {
+    let stream: ReadStream | null = null;
+    const cache = this.cache;
+    return {
+      runId,
+      cache: 'hit',
+      resultAt: entry.createdAt,
+      rowLimit,
+      rows: entry.rows,
+      truncated: entry.truncated,
+      body: (async function* () {
+        stream = cache.open(entry);
+        for await (const chunk of stream as AsyncIterable<Buffer>) yield new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      })(),
+      finish: async (clientGone) => {
+        (stream as ReadStream | null)?.destroy();
+        await this.runs.end(runId, {
+          status: clientGone ? 'canceled' : 'done',
+          durationMs: Date.now() - startedAt.getTime(),
+          rows: entry.rows,
+          truncated: entry.truncated,
+          bytes: entry.bytes,
+          resultHash: entry.resultHash,
+          error: null
+        });
+      }
+    };
+  }
+
+  private queueFor(connection: ResolvedConnection): ConnectionQueue {
+    let queue = this.queues.get(connection.id);
+    if (!queue) this.queues.set(connection.id, (queue = new ConnectionQueue(connection.options.maxConnections)));
+    else queue.setLimit(connection.options.maxConnections);
+    return queue;
+  }
+
+  private execute(key: string, connection: ResolvedConnection, request: QueryRequest): Execution {
+    const queue = this.queueFor(connection);
+    const ticket = {};
+    let release: (() => void) | null = null;
+    const execution = new Execution(async (signal) => {
+      release = await queue.acquire(ticket, signal);
+      return connection.engine.run(request.sql, request.params, { signal, rowLimit: connection.options.rowLimit });
+    }, this.cacheableBytes);
+    this.tickets.set(execution, ticket);
+    const runToken = request.runToken ?? null;
+    this.executions.set(key, { execution, runToken });
+    void execution.outcome.then(async (outcome) => {
+      (release as (() => void) | null)?.();
+      if (outcome.error === null && outcome.retained && outcome.resultHash) {
+        await this.cache
+          .store(key, connection.id, outcome.retained, { resultHash: outcome.resultHash, rows: outcome.rows, truncated: outcome.truncated, bytes: outcome.bytes, runToken, createdAt: execution.startedAt })
+          .catch((err) => log.warn('caching a result failed', { err }));
+      }
+      // Only now: a copy asking for the same shared run meanwhile joins, later ones hit the cache.
+      if (this.executions.get(key)?.execution === execution) this.executions.delete(key);
+    });
+    return execution;
+  }
+
+  private async end(runId: string, startedAt: Date, outcome: ExecutionOutcome, clientGone: boolean): Promise<void> {
+    this.live.delete(runId);
+    const complete = outcome.error === null;
+    const status: RunStatus = outcome.canceled || (clientGone && !complete) ? 'canceled' : complete ? 'done' : 'error';
+    const error = complete ? null : errorMessage(outcome.error);
+    log.info('run ended', { runId, status, rows: outcome.rows, bytes: outcome.bytes, ms: Date.now() - startedAt.getTime(), error });
+    await this.runs.end(runId, {
+      status,
+      durationMs: Date.now() - startedAt.getTime(),
+      rows: outcome.rows,
+      truncated: outcome.truncated,
+      bytes: outcome.bytes,
+      resultHash: outcome.resultHash,
+      error
+    });
+  }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

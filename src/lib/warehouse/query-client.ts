@@ -1,0 +1,92 @@
+/**
+ * Runs SQL on a server connection and reads the Arrow IPC stream as it arrives, so the
+ * grid can show the first rows while the rest stream in (`onProgress`). Completion,
+ * truncation and mid-stream errors come from the run log (`GET /api/runs/:id`), as
+ * design.md says: the stream itself only ends early.
+ */
+import { RecordBatchReader, Table, type RecordBatch } from 'apache-arrow';
+import { ApiError, type WarehouseApi } from './api.js';
+
+export interface ServerQuery {
+  connectionId: string;
+  sql: string;
+  params?: unknown[];
+  notebookId?: string;
+  cellId?: string;
+  /** The shared run this belongs to: copies of a notebook asking for the same run share one execution. */
+  runToken?: string;
+  /** Seconds: a cached result this young answers. */
+  maxAge?: number;
+  /** Only a cached result, of any age; null when there is none. */
+  cacheOnly?: boolean;
+}
+
+export interface ServerResult {
+  table: Table;
+  rows: number;
+  truncated: boolean;
+  runId: string;
+  cache: 'hit' | 'miss';
+  /** When the result was computed: a cached result's age is now minus this. */
+  resultAt: Date;
+  rowLimit: number;
+}
+
+export interface ServerQueryOptions {
+  signal?: AbortSignal;
+  /** Called as batches arrive (at most every `progressMs`) with the rows so far. */
+  onProgress?: (table: Table, runId: string) => void;
+  progressMs?: number;
+}
+
+function randomUuid(): string {
+  return crypto.randomUUID();
+}
+
+export async function runServerQuery(api: WarehouseApi, query: ServerQuery, options: ServerQueryOptions = {}): Promise<ServerResult | null> {
+  const { signal, onProgress, progressMs = 150 } = options;
+  const runId = randomUuid();
+  // Aborting stops the fetch and, for a run already going, the query on the database.
+  const onAbort = () => void api.cancelRun(runId).catch(() => undefined);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    let response: Response;
+    try {
+      response = await api.request('POST', '/api/query', { ...query, runId }, { signal });
+    } catch (err) {
+      if (query.cacheOnly && err instanceof ApiError && err.code === 'not_cached') return null;
+      throw err;
+    }
+    const cache = response.headers.get('x-cairn-cache') === 'hit' ? 'hit' : 'miss';
+    const resultAt = new Date(response.headers.get('x-cairn-result-at') ?? Date.now());
+    const rowLimit = Number(response.headers.get('x-cairn-row-limit') ?? Infinity);
+    const reader = await RecordBatchReader.from(response.body!);
+    await reader.open();
+    const schema = reader.schema;
+    const batches: RecordBatch[] = [];
+    let rows = 0;
+    let lastProgress = 0;
+    for await (const batch of reader) {
+      batches.push(batch);
+      rows += batch.numRows;
+      const now = performance.now();
+      if (onProgress && now - lastProgress >= progressMs) {
+        lastProgress = now;
+        onProgress(new Table(schema, batches), runId);
+      }
+    }
+    signal?.throwIfAborted();
+    let truncated = response.headers.get('x-cairn-truncated') === 'true';
+    // A cached result says its outcome up front; a live one (run here or joined) is in the log.
+    if (!response.headers.has('x-cairn-rows')) {
+      // The log is final before the response ends (see server/http/routes/query.ts).
+      const run = await api.run(runId);
+      if (run.status === 'error') throw new ApiError(400, 'query_error', run.error ?? 'The query failed after it started streaming.');
+      if (run.status === 'canceled') throw new DOMException('The query was cancelled.', 'AbortError');
+      truncated = run.truncated;
+    }
+    return { table: new Table(schema, batches), rows, truncated, runId, cache, resultAt, rowLimit };
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
