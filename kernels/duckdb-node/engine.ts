@@ -78,10 +78,15 @@ class WorkerHandle {
         return;
       }
       if (message.type === 'closed') return this.onClosed?.();
+      if (message.type === 'fatal') {
+        const error = new QueryError(`the DuckDB worker crashed (${message.message}); the query did not finish`, engineId);
+        settle(error);
+        return this.die(error);
+      }
       if ('id' in message) this.listeners.get(message.id)?.message(message);
     });
-    // An uncaught error is reported at once, but the thread exits only after DuckDB's
-    // native work in flight finished: fail the runs now, count the thread gone at exit.
+    // The worker reports its own uncaught errors ('fatal'); this catches what escapes that
+    // (a failure while loading). Runs fail now; the thread counts as gone at 'exit'.
     this.worker.on('error', (e) => {
       const error = new QueryError(`the DuckDB worker crashed (${e.message}); the query did not finish`, engineId);
       settle(error);
@@ -240,6 +245,7 @@ class DuckDbNodeEngine implements DuckDbEngine {
   readonly id: string;
   private readonly init: WorkerInit;
   private handle: WorkerHandle | null = null;
+  private readonly retired = new Set<WorkerHandle>();
   private nextId = 1;
   private closed = false;
 
@@ -262,11 +268,20 @@ class DuckDbNodeEngine implements DuckDbEngine {
       // file only once the old thread is gone. In memory there is nothing to share.
       if (this.handle && this.init.path !== null) await this.handle.exited;
       if (this.closed) throw new QueryError('the DuckDB engine is closed', this.id);
-      if (!this.handle || this.handle.dead) this.handle = new WorkerHandle(this.init, this.id);
+      if (!this.handle || this.handle.dead) {
+        if (this.handle) this.retire(this.handle);
+        this.handle = new WorkerHandle(this.init, this.id);
+      }
     }
     const handle = this.handle;
     await handle.ready;
     return handle;
+  }
+
+  /** A crashed worker's thread lives on until DuckDB's native work in flight ends; close() waits for it. */
+  private retire(handle: WorkerHandle): void {
+    this.retired.add(handle);
+    void handle.exited.then(() => this.retired.delete(handle));
   }
 
   run(sql: string, params: readonly unknown[], options: RunOptions = {}): Promise<RunResult> {
@@ -384,11 +399,17 @@ class DuckDbNodeEngine implements DuckDbEngine {
     this.closed = true;
     const handle = this.handle;
     this.handle = null;
-    if (!handle || handle.dead) return;
-    // Terminating a thread waits for DuckDB's native work in flight: interrupt it first.
-    await handle.closeRuns(2_000);
-    handle.die(new QueryError('the DuckDB engine was closed', this.id));
-    await handle.worker.terminate();
+    if (handle && !handle.dead) {
+        // A thread terminated inside a native DuckDB call aborts the process: interrupt and
+      // drain first (interrupted statements end within milliseconds).
+      await handle.closeRuns(30_000);
+      handle.die(new QueryError('the DuckDB engine was closed', this.id));
+      await handle.worker.terminate();
+    } else if (handle) {
+      this.retire(handle);
+    }
+    // A process that exits while a thread is still inside DuckDB can crash on the way out.
+    await Promise.all([...this.retired].map((old) => old.exited));
   }
 
   /** Makes the worker throw an uncaught error, as a bug in it would (tests of crash recovery). */

@@ -61,4 +61,9 @@ export type FromWorker =
   /** `register` finished. */
   | { type: 'done'; id: number }
   /** Every run ended after `close`. */
-  | { type: 'closed' };
+  | { type: 'closed' }
+  /**
+   * An uncaught error: the worker stops every run and exits once DuckDB is idle (a thread
+   * that ends with DuckDB's native work in flight aborts the whole process).
+   */
+  | { type: 'fatal'; message: string };

@@ -197,24 +197,46 @@ async function handleRun(message: Extract<ToWorker, { type: 'run' }>): Promise<v
   }
 }
 
+/** `register` requests inside DuckDB (closing waits for them as for runs). */
+let registering = 0;
+
 async function handleRegister(message: Extract<ToWorker, { type: 'register' }>): Promise<void> {
-  const connection = await pool.acquire();
+  registering++;
+  const connection = await pool.acquire().catch((e: unknown) => {
+    registering--;
+    throw e;
+  });
   try {
     await createTableFromArrow(connection, message.name, message.bytes);
     post({ type: 'done', id: message.id });
   } catch (e) {
     post({ type: 'error', id: message.id, message: e instanceof Error ? e.message : String(e), reason: null });
   } finally {
+    registering--;
     pool.release(connection);
   }
 }
 
-/** Stops every run; DuckDB must be idle before the thread can exit. */
-async function closeRuns(): Promise<void> {
+/**
+ * Stops every run and waits until DuckDB is idle: a worker thread that ends while a native
+ * DuckDB call is in flight takes the whole process down with it.
+ */
+async function drain(): Promise<void> {
   for (const run of runs.values()) run.halt('canceled');
-  while (runs.size > 0) await new Promise((resolve) => setTimeout(resolve, 10));
-  post({ type: 'closed' });
+  while (runs.size > 0 || registering > 0) await new Promise((resolve) => setTimeout(resolve, 10));
 }
+
+let dying = false;
+
+/** An uncaught error: tell the engine at once (it fails the runs and starts a new worker), exit once idle. */
+function fatal(error: unknown): void {
+  if (dying) return;
+  dying = true;
+  post({ type: 'fatal', message: error instanceof Error ? error.message : String(error) });
+  void drain().finally(() => process.exit(1));
+}
+process.on('uncaughtException', fatal);
+process.on('unhandledRejection', fatal);
 
 function literal(text: string): string {
   return `'${text.replace(/'/g, "''")}'`;
@@ -269,7 +291,7 @@ try {
         void handleRegister(message);
         break;
       case 'close':
-        void closeRuns();
+        void drain().then(() => post({ type: 'closed' }));
         break;
       case 'crash':
         setImmediate(() => {
