@@ -16,7 +16,9 @@ import { createExecutor, type CellKernel } from './run/executor';
 import { Sandboxes } from './run/sandboxes';
 import { ResultTables } from './run/result-tables';
 import { getKernel, setNotebookFiles, sqlParser } from '$lib/kernel';
-import { FILES } from '$doc';
+import { CELLS, FILES } from '$doc';
+import { WarehouseApi, type ConnectionKind } from '$lib/warehouse';
+import { DEFAULT_TTL_SECONDS, createServerCellRunner } from './run/server-cells';
 
 /** The websocket endpoint of the collaboration server, on this page's origin. */
 export function collabUrl(): string {
@@ -40,6 +42,8 @@ export class NotebookSession {
   readonly results = new ResultTables();
   readonly runner: NotebookRunner;
   readonly #stopFiles: () => void;
+  readonly #api = new WarehouseApi();
+  #kinds: Promise<Map<string, ConnectionKind>> | null = null;
 
   constructor(id: string, user: User) {
     this.id = id;
@@ -55,7 +59,22 @@ export class NotebookSession {
       me: me.name,
       origin: RUN_ORIGIN,
       parser: sqlParser,
-      createExecutor: (publish) => createExecutor({ kernel: () => this.kernel(), results: this.results, sandbox: (id) => this.sandboxes.get(id), publish })
+      createExecutor: (publish) =>
+        createExecutor({
+          kernel: () => this.kernel(),
+          results: this.results,
+          sandbox: (id) => this.sandboxes.get(id),
+          publish,
+          runServerCell: createServerCellRunner({
+            api: this.#api,
+            notebookId: id,
+            graph: () => this.runner.runtime.graph,
+            connectionKind: (connectionId) => this.#connectionKind(connectionId),
+            runAsk: (cellId) => this.runner.runAsk(cellId),
+            ttlSeconds: (cellId) => this.#ttlSeconds(cellId),
+            publish
+          })
+        })
     });
     // The engine loads files users added by the names the notebook's `files` map gives them.
     const files = this.doc.getMap(FILES);
@@ -70,6 +89,21 @@ export class NotebookSession {
       void this.runner.start().then(() => this.runner.runLocally());
     };
     this.provider.on('sync', onSync);
+  }
+
+  /** A connection's kind, from a list read once (and again when an id is not in it: a connection added since). */
+  async #connectionKind(connectionId: string): Promise<ConnectionKind | null> {
+    const load = () => this.#api.listConnections().then((list) => new Map(list.map((c) => [c.id, c.kind])));
+    this.#kinds ??= load();
+    let kinds = await this.#kinds.catch(() => null);
+    if (!kinds?.has(connectionId)) kinds = await (this.#kinds = load());
+    return kinds.get(connectionId) ?? null;
+  }
+
+  /** A server cell's cache TTL: its `ttl` field (seconds), else the default. */
+  #ttlSeconds(cellId: string): number {
+    const ttl = (this.doc.getMap(CELLS).get(cellId) as Y.Map<unknown> | undefined)?.get('ttl');
+    return typeof ttl === 'number' && ttl >= 0 ? ttl : DEFAULT_TTL_SECONDS;
   }
 
   /** The browser's DuckDB, started on first use and shared by the page's cells. */

@@ -11,6 +11,7 @@ import { compileChart, type ChartConfig, type CompiledChart } from '$lib/chart';
 import { SANDBOX_IMPORTER, SandboxError, sandboxValueToJs, type Sandbox, type SandboxConsoleEntry, type SandboxValue } from '$lib/sandbox';
 import type { ResultTables } from './result-tables';
 import { quoteIdent } from '$kernels/sql-ident.js';
+import type { ServerOrigin } from './server-cells';
 
 /** The browser engine as cells need it. */
 export interface CellKernel {
@@ -26,7 +27,7 @@ export interface CellKernel {
 
 /** What a cell's output area shows after a successful run. */
 export type CellOutput =
-  | { kind: 'sql'; table: Table; truncated: boolean }
+  | { kind: 'sql'; table: Table; truncated: boolean; server?: ServerOrigin }
   | { kind: 'js'; value: SandboxValue; display: boolean; console: SandboxConsoleEntry[] }
   | { kind: 'chart'; chart: CompiledChart; table: Table };
 
@@ -52,6 +53,13 @@ export interface ExecutorDeps {
   publish: (cellId: string, output: CellOutput) => void;
   /** Largest result a SQL cell brings into the page. */
   rowLimit?: number;
+  /** Runs SQL cells whose engine is a server connection; without it they fail with a message. */
+  runServerCell?: (cell: GraphCell, signal: AbortSignal) => Promise<Table>;
+}
+
+/** The `engine` of cells that run on the page's DuckDB-WASM. */
+export function runsInBrowser(cell: Pick<GraphCell, 'engine'>): boolean {
+  return !cell.engine || cell.engine === 'browser';
 }
 
 /** Rows a browser SQL cell brings into the page before it says "truncated". */
@@ -70,6 +78,10 @@ export function createExecutor(deps: ExecutorDeps): Executor {
   }
 
   async function runSql(cell: GraphCell, inputs: Map<string, unknown>, signal: AbortSignal): Promise<Table> {
+    if (!runsInBrowser(cell)) {
+      if (!deps.runServerCell) throw new CellRunError('Server connections are not available here.');
+      return deps.runServerCell(cell, signal);
+    }
     const kernel = await deps.kernel();
     await prepare(kernel, cell, inputs);
     const sql = (cell.source ?? '').replace(/;\s*$/, '');

@@ -4,7 +4,7 @@
  * one cell, not the notebook.
  */
 import * as Y from 'yjs';
-import { cellKind, cellName, cellsOf, readOrder } from '$doc';
+import { BROWSER_ENGINE, cellKind, cellName, cellsOf, readOrder } from '$doc';
 import { jsDependencies, sqlDependencies, type GraphCell, type ParseError, type SqlParser } from '$kernels/graph/index.js';
 
 /** Kinds that compute a value. Text cells are prose; input cells join with their UI. */
@@ -49,7 +49,12 @@ export class GraphCells {
     const source = text instanceof Y.Text ? text.toString() : '';
     const engine = typeof cell.get('engine') === 'string' ? (cell.get('engine') as string) : null;
     const parsed = kind === 'sql' ? await this.sql(source) : this.js(source);
-    return { id, name, kind, source, engine, inputs: parsed.inputs, parseError: parsed.parseError, inputPositions: parsed.positions };
+    // DuckDB's parser finds the names a server cell reads, but the warehouse's dialect is not
+    // DuckDB's (backticks, `::` casts in odd places, vendor syntax): there, a parse failure
+    // only means no names were found, and the warehouse itself reports real syntax errors.
+    const onServer = kind === 'sql' && engine !== null && engine !== BROWSER_ENGINE;
+    const parseError = onServer ? null : parsed.parseError;
+    return { id, name, kind, source, engine, inputs: parsed.inputs, parseError, inputPositions: parsed.positions };
   }
 
   private sql(source: string): Promise<Parsed> {

@@ -45,6 +45,8 @@ export class NotebookRunner {
   private generation = 0;
   private readonly timings = new Map<string, number>();
   private runs = new Map<string, RunRequest>();
+  /** Run ids asked for while this page was open (the others were in the document when it opened). */
+  private readonly liveRunIds = new Set<string>();
 
   constructor(
     private readonly doc: Y.Doc,
@@ -78,7 +80,10 @@ export class NotebookRunner {
     this.cleanups.push(this.runtime.subscribe((ids) => this.refresh(ids)));
     this.cleanups.push(
       observeRuns(this.doc, (ids, requests) => {
-        for (const [id, r] of requests) this.runs.set(id, r);
+        for (const [id, r] of requests) {
+          this.runs.set(id, r);
+          this.liveRunIds.add(r.runId);
+        }
         // The request may name a cell this copy has received but not analysed yet (the rebuild
         // is debounced): rebuild now, then plan on the graph that has it.
         void this.graphNow().then(() => this.runtime.run(this.runtime.graph.plan(ids, this.runtime.resultKey), { force: ids.filter((id) => requests.get(id)?.refresh) }));
@@ -106,6 +111,13 @@ export class NotebookRunner {
   /** Run what is not up to date here only (opening a notebook computes its results). */
   runLocally(): Promise<void> {
     return this.runtime.runAll();
+  }
+
+  /** How cell `id`'s current run was asked for (server cells share it with every copy under its id). */
+  runAsk(id: string): { token: string; live: boolean; refresh: boolean } | undefined {
+    const request = this.runs.get(id);
+    if (!request) return undefined;
+    return { token: request.runId, live: this.liveRunIds.has(request.runId), refresh: request.refresh === true };
   }
 
   /** The state of cell `id` for the page ('idle' when it does not compute). */

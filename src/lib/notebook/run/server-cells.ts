@@ -1,0 +1,113 @@
+/**
+ * Running a SQL cell whose engine is a server connection. The SQL is composed with the
+ * cells it reads on the same connection (kernels/graph/server-sql.ts), sent to
+ * `POST /api/query`, and shown while it streams. Cached results follow
+ * stale-while-revalidate: opening a notebook shows the last result at once with its age,
+ * and refreshes it in the background when it is older than the cell's TTL.
+ *
+ * Every open copy of a notebook runs a shared run (design.md), so each copy asks the
+ * server for it under the run's id: the first request runs the query, the others join it
+ * or read its cached result — the warehouse sees one query, and everyone the same rows.
+ */
+import type { Table } from 'apache-arrow';
+import { composeServerSql, type Graph, type GraphCell } from '$kernels/graph/index.js';
+import type { SqlDialect } from '$kernels/sql-ident.js';
+import { ApiError, runServerQuery, type ConnectionKind, type ServerResult, type WarehouseApi } from '$lib/warehouse';
+import { CellRunError, type CellOutput } from './executor';
+
+/** How the run of a cell was asked for, from the shared `runs` map. */
+export interface RunAsk {
+  /** The shared run's id: copies asking under one token share one execution. */
+  token: string;
+  /** Asked while this page was open (rather than found there when the notebook opened). */
+  live: boolean;
+  /** A cell's own Run (fresh from the warehouse), not "Run all" (a young cached result will do). */
+  refresh: boolean;
+}
+
+/** How a server result came to the page, for the cell's status line. */
+export interface ServerOrigin {
+  connectionId: string;
+  runId: string;
+  cache: 'hit' | 'miss';
+  resultAt: Date;
+  rowLimit: number;
+  /** Rows are still arriving. */
+  streaming: boolean;
+  /** An older cached result shown while a fresh one is computed. */
+  refreshing: boolean;
+}
+
+export interface ServerCellDeps {
+  api: WarehouseApi;
+  notebookId: string;
+  graph: () => Graph;
+  /** The connection's kind (its SQL dialect), or null when it does not exist. */
+  connectionKind: (connectionId: string) => Promise<ConnectionKind | null>;
+  runAsk: (cellId: string) => RunAsk | undefined;
+  /** Seconds a cached result stays fresh for this cell. */
+  ttlSeconds: (cellId: string) => number;
+  publish: (cellId: string, output: CellOutput) => void;
+}
+
+export const DEFAULT_TTL_SECONDS = 600;
+
+function dialectOf(kind: ConnectionKind): SqlDialect {
+  return kind === 'mysql' ? 'mysql' : kind === 'postgres' ? 'postgres' : 'duckdb';
+}
+
+export function createServerCellRunner(deps: ServerCellDeps) {
+  return async function runServerCell(cell: GraphCell, signal: AbortSignal): Promise<Table> {
+    const connectionId = cell.engine!;
+    const kind = await deps.connectionKind(connectionId);
+    if (kind === null) throw new CellRunError(`This cell runs on a connection that no longer exists (${connectionId}). Pick another engine for it.`);
+    const composed = composeServerSql(deps.graph(), cell.id, dialectOf(kind));
+    if (!composed.ok) {
+      const at = (cell.source ?? '').indexOf(composed.name);
+      throw new CellRunError(composed.message, at >= 0 ? at : null);
+    }
+    const base = { connectionId, sql: composed.sql, notebookId: deps.notebookId, cellId: cell.id };
+    const ttl = deps.ttlSeconds(cell.id);
+    const show = (table: Table, origin: ServerOrigin, truncated = false) => {
+      if (!signal.aborted) deps.publish(cell.id, { kind: 'sql', table, truncated, server: origin });
+    };
+    const fresh = async (runToken: string, maxAge: number): Promise<ServerResult> => {
+      let started = new Date();
+      const result = await runServerQuery(deps.api, { ...base, runToken, maxAge }, {
+        signal,
+        onProgress: (table, runId) => show(table, { connectionId, runId, cache: 'miss', resultAt: started, rowLimit: Infinity, streaming: true, refreshing: false })
+      });
+      started = result!.resultAt;
+      return result!;
+    };
+
+    let result: ServerResult;
+    try {
+      const ask = deps.runAsk(cell.id);
+      if (ask?.live) {
+        result = await fresh(ask.token, ask.refresh ? 0 : ttl);
+      } else {
+        // Opening the notebook: the last result at once, whatever its age.
+        const cached = await runServerQuery(deps.api, { ...base, cacheOnly: true }, { signal });
+        const ageSeconds = cached ? (Date.now() - cached.resultAt.getTime()) / 1000 : Infinity;
+        if (cached && ageSeconds <= ttl) result = cached;
+        else {
+          if (cached) show(cached.table, { ...originOf(cached, connectionId), refreshing: true }, cached.truncated);
+          // Everyone opening the notebook within one TTL window shares one refresh.
+          result = await fresh(`open:${Math.floor(Date.now() / (ttl * 1000))}`, ttl);
+        }
+      }
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'query_error') {
+        throw new CellRunError(err.message, err.position === null ? null : composed.toCellOffset(err.position));
+      }
+      throw err;
+    }
+    show(result.table, originOf(result, connectionId), result.truncated);
+    return result.table;
+  };
+}
+
+function originOf(result: ServerResult, connectionId: string): ServerOrigin {
+  return { connectionId, runId: result.runId, cache: result.cache, resultAt: result.resultAt, rowLimit: result.rowLimit, streaming: false, refreshing: false };
+}
