@@ -96,8 +96,10 @@ async function scrollThrough(page: Page, base: string, rows: number): Promise<Sc
       requestAnimationFrame(frame);
     });
     await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
-    const nums = [...scroller.querySelectorAll('.data .rownum')].map((e) => e.textContent ?? '');
-    return { deltas, domRowsMax, lastRowShown: nums[nums.length - 1] ?? '', scrollHeight: scroller.scrollHeight };
+    // The grid keeps its rows in a pool whose DOM order is not row order: the last row is the highest number.
+    const nums = [...scroller.querySelectorAll('.data .rownum')].map((e) => Number((e.textContent ?? '').replace(/,/g, '')));
+    const lastRowShown = nums.length > 0 ? Math.max(...nums).toLocaleString('en-US') : '';
+    return { deltas, domRowsMax, lastRowShown, scrollHeight: scroller.scrollHeight };
   }, seconds);
   const sorted = [...r.deltas].sort((a, b) => a - b);
   return {

@@ -17,7 +17,7 @@ import {
 } from '../../src/lib/grid/format.js';
 import { gridColumns, sampleRows } from '../../src/lib/grid/columns.js';
 import { csvField, rangeToTsv, tableToCsvBlob, tsvField } from '../../src/lib/grid/export.js';
-import { bodyHeight, rowWindow, scrollTopToReveal, virtualTop } from '../../src/lib/grid/viewport.js';
+import { bodyHeight, poolSize, rowPool, rowWindow, scrollTopToReveal, slotRow, virtualTop } from '../../src/lib/grid/viewport.js';
 
 describe('numbers', () => {
   it('writes integers and bigints with thousands separators', () => {
@@ -238,6 +238,32 @@ describe('virtual scrolling', () => {
     // The last row ends exactly at the bottom of the body.
     expect(last.offsetY + (last.end - last.first) * 26).toBeCloseTo(bodyHeight(big), 0);
     expect(virtualTop(bottom / 2, big)).toBeCloseTo((big.rows * 26 - 400) / 2, 0);
+  });
+
+  it('keeps a pool of rows in which each row has a fixed slot', () => {
+    expect(poolSize(g, 2)).toBe(16); // 10 on screen + 1 partly shown + 2 × 2 overscan = 15, made even
+    expect(poolSize({ ...g, rows: 7 }, 2)).toBe(7);
+    expect(poolSize({ ...g, rows: 0 }, 2)).toBe(0);
+    for (const scrollTop of [0, 13, 1000, 1017, 19_800]) {
+      const win = rowWindow(scrollTop, g, 2);
+      const pool = rowPool(win, g, 2);
+      const shown = Array.from({ length: pool.size }, (_, k) => slotRow(k, pool));
+      // Every row of the window is in the pool, each once, in slot row mod size, drawn where the window puts it.
+      expect(new Set(shown).size).toBe(pool.size);
+      for (let r = win.first; r < win.end; r++) {
+        expect(shown[r % pool.size]).toBe(r);
+        expect(pool.offsetY + (r - pool.base) * g.rowHeight).toBe(win.offsetY + (r - win.first) * g.rowHeight);
+      }
+      expect(Math.max(...shown)).toBeLessThan(g.rows);
+    }
+    // Scrolling by one row changes one slot.
+    const at = (top: number) => {
+      const pool = rowPool(rowWindow(top, g, 2), g, 2);
+      return Array.from({ length: pool.size }, (_, k) => slotRow(k, pool));
+    };
+    const before = at(1000);
+    const after = at(1020);
+    expect(before.filter((r, k) => after[k] !== r)).toHaveLength(1);
   });
 
   it('scrolls the least needed to reveal a row', () => {

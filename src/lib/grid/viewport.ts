@@ -72,3 +72,40 @@ export function scrollTopToReveal(row: number, scrollTop: number, g: BodyGeometr
   if (rowBottom > top + g.viewportHeight) return Math.ceil(physicalTop(rowBottom - g.viewportHeight, g));
   return null;
 }
+
+/**
+ * The rows kept in the DOM: a pool of `size` row elements, each showing one row of
+ * [start, start + size). Row `r` always goes to slot `r mod size`, so when the grid
+ * scrolls by a few rows only the slots of rows that came into the pool change (the others
+ * keep their nodes, text and layout), and with an even size a slot's stripe never changes.
+ */
+export interface RowPool {
+  size: number;
+  start: number;
+  /** A multiple of `size` at or before `start`: rows are drawn at (row - base) × rowHeight in the pool's box. */
+  base: number;
+  /** Where the pool's box is drawn in the body (px). */
+  offsetY: number;
+}
+
+/** Slots for a viewport: the rows it shows, one more for a partly shown row, `overscan` on each side; even, at most `rows`. */
+export function poolSize(g: BodyGeometry, overscan: number): number {
+  if (g.rows <= 0 || g.rowHeight <= 0) return 0;
+  const n = Math.ceil(Math.max(0, g.viewportHeight) / g.rowHeight) + 1 + 2 * overscan;
+  return Math.min(g.rows, n + (n % 2));
+}
+
+/** The pool for `win` (from rowWindow with the same overscan): it covers [win.first, win.end). */
+export function rowPool(win: RowWindow, g: BodyGeometry, overscan: number): RowPool {
+  const size = poolSize(g, overscan);
+  if (size === 0) return { size: 0, start: 0, base: 0, offsetY: 0 };
+  // Near the end the pool starts earlier, so it always holds `size` rows.
+  const start = Math.max(0, Math.min(win.first, g.rows - size));
+  const base = start - (start % size);
+  return { size, start, base, offsetY: win.offsetY - (win.first - base) * g.rowHeight };
+}
+
+/** The row slot `k` of `pool` shows: the one row of [start, start + size) that is k modulo size. */
+export function slotRow(k: number, pool: RowPool): number {
+  return pool.start + ((((k - pool.start) % pool.size) + pool.size) % pool.size);
+}
