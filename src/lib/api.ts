@@ -22,6 +22,9 @@ export interface User {
   name: string;
 }
 
+/** A member's role in the workspace; owners and admins manage connections. */
+export type WorkspaceRole = 'owner' | 'admin' | 'editor' | 'viewer';
+
 export interface NotebookSummary {
   id: string;
   title: string;
@@ -85,8 +88,8 @@ export const auth = {
   login: (email: string, password: string) => request<{ token: string; user: User }>('POST', '/api/auth/login', { email, password }),
   /** End the session. */
   logout: () => request<unknown>('POST', '/api/auth/logout'),
-  /** The signed-in user; rejects with status 401 when nobody is. */
-  me: () => request<{ user: User }>('GET', '/api/auth/me').then((r) => r.user)
+  /** The signed-in user and their workspace role; rejects with status 401 when nobody is. */
+  me: () => request<{ user: User; role: WorkspaceRole | null }>('GET', '/api/auth/me')
 };
 
 export const notebooks = {

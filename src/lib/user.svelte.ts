@@ -1,14 +1,19 @@
 /** The signed-in user, loaded once per page from `GET /api/auth/me`. */
 import { goto } from '$app/navigation';
-import { auth, redirectIfSignedOut, type User } from './api';
+import { auth, redirectIfSignedOut, type User, type WorkspaceRole } from './api';
 
 class CurrentUser {
   user = $state<User | null>(null);
+  role = $state<WorkspaceRole | null>(null);
+  /** Owners and admins manage connections (the UI hides the controls; the server enforces it). */
+  isAdmin = $derived(this.role === 'owner' || this.role === 'admin');
 
   /** Load the user, or go to the sign-in page (resolving to null) when nobody is signed in. */
   async load(): Promise<User | null> {
     try {
-      this.user = await auth.me();
+      const me = await auth.me();
+      this.user = me.user;
+      this.role = me.role;
       return this.user;
     } catch (e) {
       if (redirectIfSignedOut(e)) return null;
@@ -22,6 +27,7 @@ class CurrentUser {
       await auth.logout();
     } finally {
       this.user = null;
+      this.role = null;
       await goto('/login');
     }
   }

@@ -9,6 +9,7 @@ import {
   moveCell,
   orderOf,
   readOrder,
+  setCellEngine,
   setProseMarkdown
 } from '../../src/lib/doc/index.js';
 
@@ -102,6 +103,37 @@ describe('cells', () => {
     insertCell(doc, { kind: 'sql', name: 'query1' });
     insertCell(doc, { kind: 'sql', name: 'query2' });
     expect(freshName(doc, 'query')).toBe('query3');
+  });
+});
+
+describe('setCellEngine', () => {
+  it('switches a SQL cell to a connection in one transaction with the given origin, and a collaborator sees it', () => {
+    const { a, b, sync } = pair();
+    const id = insertCell(a, { kind: 'sql', name: 'q', source: 'select 1' });
+    sync();
+    const origins: unknown[] = [];
+    a.on('afterTransaction', (tr: Y.Transaction) => origins.push(tr.origin));
+    expect(setCellEngine(a, id, 'conn-1', 'me')).toBe(true);
+    expect(origins).toEqual(['me']);
+    sync();
+    expect(cellsOf(b).get(id)!.get('engine')).toBe('conn-1');
+    expect(setCellEngine(b, id, 'browser')).toBe(true);
+    sync();
+    expect(cellsOf(a).get(id)!.get('engine')).toBe('browser');
+  });
+
+  it('writes nothing when the engine is unchanged, the cell is not SQL, or it does not exist', () => {
+    const doc = new Y.Doc();
+    const sql = insertCell(doc, { kind: 'sql', name: 'q' });
+    const js = insertCell(doc, { kind: 'js', name: 'v' });
+    let updates = 0;
+    doc.on('update', () => updates++);
+    expect(setCellEngine(doc, sql, 'browser')).toBe(false);
+    expect(setCellEngine(doc, js, 'conn-1')).toBe(false);
+    expect(setCellEngine(doc, 'nope', 'conn-1')).toBe(false);
+    expect(setCellEngine(doc, sql, '')).toBe(false);
+    expect(updates).toBe(0);
+    expect(cellsOf(doc).get(js)!.get('engine')).toBeUndefined();
   });
 });
 

@@ -8,6 +8,7 @@ import { login, signup } from '../../auth/accounts.js';
 import { createSession, deleteSession } from '../../auth/sessions.js';
 import { sessionCookie, tokenFromRequest } from '../../auth/tokens.js';
 import { requireUser } from '../../auth/request-user.js';
+import { DEFAULT_WORKSPACE_ID, memberRole } from '../../notebooks/workspaces.js';
 
 const Signup = z.object({
   email: z.string().trim().email('must be an email address').max(254),
@@ -47,6 +48,7 @@ export function authRoutes(router: Router, app: AppContext): void {
 
   router.add('GET', '/api/auth/me', async ({ req, res, url }) => {
     const user = await requireUser(db, req, url);
-    sendJson(res, 200, { user });
+    // The role lets the UI hide what only owners and admins may do; the server still checks every change.
+    sendJson(res, 200, { user, role: await memberRole(db, DEFAULT_WORKSPACE_ID, user.id) });
   });
 }

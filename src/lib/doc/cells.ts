@@ -163,6 +163,18 @@ export function setCellField(doc: Y.Doc, id: string, key: 'name' | 'engine' | 'h
   }, origin);
 }
 
+/**
+ * Set the engine a SQL cell runs on: `'browser'` or a server connection id. Only SQL cells
+ * have an engine, so other kinds are left alone; setting the current value writes nothing
+ * (no update goes out, no undo step is made). Returns whether it changed.
+ */
+export function setCellEngine(doc: Y.Doc, id: string, engine: string, origin?: unknown): boolean {
+  const cell = cellsOf(doc).get(id);
+  if (!cell || cellKind(cell) !== 'sql' || engine === '' || cell.get('engine') === engine) return false;
+  doc.transact(() => cell.set('engine', engine), origin);
+  return true;
+}
+
 /** Set one key of a chart or input cell's config. */
 export function setConfigValue(doc: Y.Doc, id: string, key: string, value: ConfigValue, origin?: unknown): void {
   doc.transact(() => {

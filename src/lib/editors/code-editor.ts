@@ -5,15 +5,22 @@
 import { autocompletion, closeBrackets, closeBracketsKeymap, closeCompletion, completionKeymap } from '@codemirror/autocomplete';
 import { defaultKeymap, indentWithTab } from '@codemirror/commands';
 import { javascript } from '@codemirror/lang-javascript';
-import { sql } from '@codemirror/lang-sql';
+import { MySQL, PostgreSQL, sql, type SQLNamespace } from '@codemirror/lang-sql';
 import { bracketMatching, indentOnInput } from '@codemirror/language';
-import { EditorState } from '@codemirror/state';
+import { Compartment, EditorState, type Extension } from '@codemirror/state';
 import { drawSelection, dropCursor, EditorView, highlightActiveLine, highlightSpecialChars, keymap, placeholder } from '@codemirror/view';
 import { yCollab, yUndoManagerKeymap } from 'y-codemirror.next';
 import * as Y from 'yjs';
 import type { Awareness } from 'y-protocols/awareness';
 import { codeTheme } from './code-theme';
 import { errorMarks } from './error-mark';
+import type { SqlDialect } from '$kernels/sql-ident.js';
+
+/** What a SQL editor completes from: the engine's dialect and its tables → columns. */
+export interface SqlLanguageConfig {
+  dialect: SqlDialect;
+  schema: SQLNamespace;
+}
 
 export interface CodeEditorOptions {
   parent: HTMLElement;
@@ -22,6 +29,24 @@ export interface CodeEditorOptions {
   language: 'sql' | 'js';
   /** Accessible name of the editable region. */
   label: string;
+  /** SQL only: dialect and completion schema (change it later with {@link setSqlLanguage}). */
+  sqlConfig?: SqlLanguageConfig;
+}
+
+/**
+ * The SQL language lives in a compartment, so a cell's engine or schema changing swaps
+ * dialect and completions without re-creating the editor (and its Yjs binding and undo).
+ */
+const sqlCompartment = new Compartment();
+
+function sqlLanguage(config: SqlLanguageConfig | undefined): Extension {
+  // lang-sql has no DuckDB dialect; PostgreSQL's (double-quoted identifiers, $1 parameters) is the closest.
+  return sql({ dialect: config?.dialect === 'mysql' ? MySQL : PostgreSQL, schema: config?.schema, upperCaseKeywords: false });
+}
+
+/** Reconfigure a SQL editor's dialect and completion schema. */
+export function setSqlLanguage(view: EditorView, config: SqlLanguageConfig | undefined): void {
+  view.dispatch({ effects: sqlCompartment.reconfigure(sqlLanguage(config)) });
 }
 
 const PLACEHOLDER = {
@@ -53,7 +78,7 @@ export function createCodeEditor(opts: CodeEditorOptions): CodeEditor {
         autocompletion({ icons: false }),
         highlightActiveLine(),
         placeholder(PLACEHOLDER[opts.language]),
-        opts.language === 'sql' ? sql() : javascript(),
+        opts.language === 'sql' ? sqlCompartment.of(sqlLanguage(opts.sqlConfig)) : javascript(),
         codeTheme(),
         // yUndoManagerKeymap first: it must win over any other Mod-z binding.
         keymap.of([...yUndoManagerKeymap, ...closeBracketsKeymap, ...completionKeymap, ...defaultKeymap, indentWithTab]),

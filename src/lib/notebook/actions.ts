@@ -2,7 +2,7 @@
  * What a user does to a notebook's structure. Each action is one transaction with
  * {@link LOCAL_ORIGIN}, so it is one step of structural undo; focus moves after it commits.
  */
-import { deleteCell, freshName, insertCell, moveCell, setCellField, setConfigValue, setTitle, type CellKind, type ConfigValue } from '$doc';
+import { deleteCell, freshName, insertCell, moveCell, setCellEngine, setCellField, setConfigValue, setTitle, type CellKind, type ConfigValue } from '$doc';
 import { tick } from 'svelte';
 import { focusCell } from './focus';
 import type { NotebookSession } from './session.svelte';
@@ -61,6 +61,13 @@ export function renameCell(s: NotebookSession, id: string, name: string): void {
 export function setHidden(s: NotebookSession, id: string, hidden: boolean): void {
   s.undo.stopCapturing();
   setCellField(s.doc, id, 'hidden', hidden, LOCAL_ORIGIN);
+  s.undo.stopCapturing();
+}
+
+/** Run a SQL cell on another engine ('browser' or a connection id), as one undo step. */
+export function setEngine(s: NotebookSession, id: string, engine: string): void {
+  s.undo.stopCapturing();
+  setCellEngine(s.doc, id, engine, LOCAL_ORIGIN);
   s.undo.stopCapturing();
 }
 

@@ -10,6 +10,9 @@ import { addDataFile, addDataUrl, insertQueryCell, observeFiles, removeFile, typ
 import { cellOf, focusCell } from '$lib/notebook/focus';
 import type { NotebookSession } from '$lib/notebook/session.svelte';
 
+/** The side panel's tabs: add data, browse an engine's schema, the notebook's server runs. */
+export type SideTab = 'data' | 'schema' | 'runs';
+
 /** One upload the panel shows: under way, or failed with a message to read. */
 export interface Upload {
   id: number;
@@ -25,7 +28,9 @@ function messageOf(e: unknown): string {
 }
 
 export class DataPane {
+  /** Whether the side panel is open (on any tab). */
   open = $state(false);
+  tab = $state<SideTab>('data');
   files = $state.raw<NotebookFile[]>([]);
   uploads = $state<Upload[]>([]);
   urlOpen = $state(false);
@@ -50,8 +55,16 @@ export class DataPane {
     this.#cleanups.push(() => document.removeEventListener('focusin', onFocus));
   }
 
+  /** The header's Data button: open on the Data tab, or close when that is what shows. */
   toggle(): void {
-    this.open = !this.open;
+    if (this.open && this.tab === 'data') this.open = false;
+    else this.show('data');
+  }
+
+  /** Open the side panel on `tab`. */
+  show(tab: SideTab): void {
+    this.tab = tab;
+    this.open = true;
   }
 
   get busy(): boolean {
@@ -63,7 +76,7 @@ export class DataPane {
     const list = [...files];
     if (list.length === 0) return;
     // Progress and errors show in the panel.
-    this.open = true;
+    this.show('data');
     const entries = list.map((f) => this.#track(f.name));
     for (const [i, file] of list.entries()) {
       const entry = entries[i];
@@ -89,7 +102,7 @@ export class DataPane {
       const { table } = await addDataUrl(this.session, url, { signal: abort.signal });
       this.#drop(entry.id);
       this.urlOpen = false;
-      this.open = true;
+      this.show('data');
       this.session.toasts.show(`Added ${table} from the URL`);
       return true;
     } catch (e) {

@@ -1,0 +1,33 @@
+/** The workspace's connections as runes: loaded on demand, reloaded after a change. */
+import type { ConnectionView } from '$lib/warehouse';
+import { messageOf, warehouse } from './client';
+
+export class ConnectionList {
+  items = $state.raw<ConnectionView[]>([]);
+  loaded = $state(false);
+  error = $state('');
+  #loading: Promise<void> | null = null;
+
+  /** Fetch the list; concurrent calls share one request. A failure keeps the last list and sets `error`. */
+  load(): Promise<void> {
+    this.#loading ??= warehouse
+      .listConnections()
+      .then((items) => {
+        this.items = items;
+        this.error = '';
+      })
+      .catch((e: unknown) => {
+        this.error = `Could not load connections: ${messageOf(e)}`;
+      })
+      .finally(() => {
+        this.loaded = true;
+        this.#loading = null;
+      });
+    return this.#loading;
+  }
+
+  /** The connection with id `id`, if it exists. */
+  byId(id: string): ConnectionView | undefined {
+    return this.items.find((c) => c.id === id);
+  }
+}
