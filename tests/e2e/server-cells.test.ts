@@ -15,6 +15,8 @@ import { insertCell } from '../../src/lib/doc/index.js';
 describe('server cells in Chromium', () => {
   const app = useApp();
   let warehouse: TestDatabase;
+  let owner: { page: Page; token: string };
+  let connectionId = '';
 
   beforeAll(async () => {
     warehouse = await createTestDatabase();
@@ -45,13 +47,14 @@ describe('server cells in Chromium', () => {
   };
 
   it('a Postgres cell feeds a browser cell that joins the airports sample, and a chart; reopening reads the cache', async () => {
-    const { page, token } = await app.userPage('owner@example.com', 'Owner');
+    owner = await app.userPage('owner@example.com', 'Owner');
+    const { page, token } = owner;
     const url = new URL(warehouse.url);
     const created = await page.request.post(`${app.srv.base}/api/connections`, {
       data: { name: 'Warehouse', kind: 'postgres', config: { host: url.hostname, port: Number(url.port), database: url.pathname.slice(1), user: url.username } }
     });
     expect(created.status()).toBe(201);
-    const connectionId = (await created.json()).id as string;
+    connectionId = (await created.json()).id as string;
     const { id } = await (await page.request.post(`${app.srv.base}/api/notebooks`, { data: { title: 'Warehouse' } })).json();
 
     const script = connectClient(app.srv.ws, id, token);
@@ -98,5 +101,35 @@ describe('server cells in Chromium', () => {
     const after = (await (await page.request.get(`${app.srv.base}/api/runs?notebookId=${id}`)).json()).runs as Array<{ cache: string }>;
     expect(after.filter((r) => r.cache === 'miss').length).toBe(missesBefore);
     expect(after.length).toBeGreaterThan(runs.length);
+  });
+
+  it('Cancel on a running server cell stops the query on the database', async () => {
+    const { page, token } = owner;
+    const { id } = await (await page.request.post(`${app.srv.base}/api/notebooks`, { data: { title: 'Slow' } })).json();
+    const script = connectClient(app.srv.ws, id, token);
+    await synced(script);
+    insertCell(script.doc, { kind: 'sql', name: 'slow', engine: connectionId, source: 'select pg_sleep(30) as slept' });
+    await new Promise((r) => setTimeout(r, 200));
+    script.destroy();
+
+    await page.goto(`${app.srv.base}/n/${id}`);
+    await page.waitForSelector('[data-ready="true"]');
+    await waitStatus(page, 'slow', 'running');
+    await expect.poll(() => output(page, 'slow'), { timeout: 10_000 }).toMatch(/running on the warehouse/);
+    const sleeping = async () => {
+      const c = new pg.Client({ connectionString: warehouse.url });
+      await c.connect();
+      try {
+        return (await c.query(`select count(*)::int as n from pg_stat_activity where query like '%pg_sleep(30)%' and state = 'active' and pid <> pg_backend_pid()`)).rows[0].n as number;
+      } finally {
+        await c.end();
+      }
+    };
+    expect(await sleeping()).toBe(1);
+    await page.locator('[data-cell-name="slow"]').getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => status(page, 'slow'), { timeout: 10_000 }).not.toBe('running');
+    await expect.poll(sleeping, { timeout: 5_000 }).toBe(0);
+    const runs = (await (await page.request.get(`${app.srv.base}/api/runs?notebookId=${id}`)).json()).runs as Array<{ status: string }>;
+    expect(runs[0].status).toBe('canceled');
   });
 });

@@ -72,7 +72,8 @@ export class NotebookSession {
             connectionKind: (connectionId) => this.#connectionKind(connectionId),
             runAsk: (cellId) => this.runner.runAsk(cellId),
             ttlSeconds: (cellId) => this.#ttlSeconds(cellId),
-            publish
+            publish,
+            note: (cellId, note) => this.runner.setNote(cellId, note)
           })
         })
     });

@@ -37,7 +37,12 @@ export interface ServerQueryOptions {
   /** Called as batches arrive (at most every `progressMs`) with the rows so far. */
   onProgress?: (table: Table, runId: string) => void;
   progressMs?: number;
+  /** Called while the server has not started answering: queued behind other queries on the connection, or running before its first rows. */
+  onWaiting?: (status: { status: 'queued' | 'running'; queuePosition: number | null }) => void;
 }
+
+/** How often a waiting request asks for its run's status. */
+const WAIT_POLL_MS = 600;
 
 function randomUuid(): string {
   return crypto.randomUUID();
@@ -51,11 +56,14 @@ export async function runServerQuery(api: WarehouseApi, query: ServerQuery, opti
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     let response: Response;
+    const stopPolling = options.onWaiting ? pollWhileWaiting(api, runId, options.onWaiting) : () => undefined;
     try {
       response = await api.request('POST', '/api/query', { ...query, runId }, { signal });
     } catch (err) {
       if (query.cacheOnly && err instanceof ApiError && err.code === 'not_cached') return null;
       throw err;
+    } finally {
+      stopPolling();
     }
     const cache = response.headers.get('x-cairn-cache') === 'hit' ? 'hit' : 'miss';
     const resultAt = new Date(response.headers.get('x-cairn-result-at') ?? Date.now());
@@ -89,4 +97,24 @@ export async function runServerQuery(api: WarehouseApi, query: ServerQuery, opti
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/** Reports the run's status until stopped; the run is unknown (404) until the server logged it. */
+function pollWhileWaiting(api: WarehouseApi, runId: string, report: NonNullable<ServerQueryOptions['onWaiting']>): () => void {
+  let stopped = false;
+  let timer: ReturnType<typeof setTimeout>;
+  const poll = async () => {
+    try {
+      const run = await api.run(runId);
+      if (!stopped && (run.status === 'queued' || run.status === 'running')) report({ status: run.status, queuePosition: run.queuePosition ?? null });
+    } catch {
+      // not logged yet, or already over: nothing to report
+    }
+    if (!stopped) timer = setTimeout(poll, WAIT_POLL_MS);
+  };
+  timer = setTimeout(poll, WAIT_POLL_MS);
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
 }

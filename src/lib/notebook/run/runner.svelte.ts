@@ -18,6 +18,8 @@ export interface CellView {
   run?: RunRequest;
   /** How long its last run took. */
   elapsedMs?: number;
+  /** What a running cell is waiting for ("waiting for a free connection (2 ahead)"). */
+  note?: string;
 }
 
 export interface RunnerOptions {
@@ -44,6 +46,7 @@ export class NotebookRunner {
   private rebuilding: Promise<void> = Promise.resolve();
   private generation = 0;
   private readonly timings = new Map<string, number>();
+  private readonly notes = new Map<string, string>();
   private runs = new Map<string, RunRequest>();
   /** Run ids asked for while this page was open (the others were in the document when it opened). */
   private readonly liveRunIds = new Set<string>();
@@ -111,6 +114,13 @@ export class NotebookRunner {
   /** Run what is not up to date here only (opening a notebook computes its results). */
   runLocally(): Promise<void> {
     return this.runtime.runAll();
+  }
+
+  /** Says what running cell `id` waits for; null clears it. */
+  setNote(id: string, note: string | null): void {
+    if (note === null) this.notes.delete(id);
+    else this.notes.set(id, note);
+    this.refresh([id]);
   }
 
   /** How cell `id`'s current run was asked for (server cells share it with every copy under its id). */
@@ -184,7 +194,7 @@ export class NotebookRunner {
         delete this.#views[id];
         continue;
       }
-      this.#views[id] = { state, run: this.runs.get(id), elapsedMs: this.timings.get(id) };
+      this.#views[id] = { state, run: this.runs.get(id), elapsedMs: this.timings.get(id), note: state.status === 'running' ? this.notes.get(id) : undefined };
     }
   }
 

@@ -48,6 +48,8 @@ export interface ServerCellDeps {
   /** Seconds a cached result stays fresh for this cell. */
   ttlSeconds: (cellId: string) => number;
   publish: (cellId: string, output: CellOutput) => void;
+  /** Says what a running cell waits for (null when it stopped waiting). */
+  note: (cellId: string, note: string | null) => void;
 }
 
 export const DEFAULT_TTL_SECONDS = 600;
@@ -75,8 +77,11 @@ export function createServerCellRunner(deps: ServerCellDeps) {
       let started = new Date();
       const result = await runServerQuery(deps.api, { ...base, runToken, maxAge }, {
         signal,
+        onWaiting: ({ status, queuePosition }) =>
+          deps.note(cell.id, status === 'queued' ? `waiting for a free connection${queuePosition ? ` (${queuePosition} ahead)` : ''}` : 'running on the warehouse'),
         onProgress: (table, runId) => show(table, { connectionId, runId, cache: 'miss', resultAt: started, rowLimit: Infinity, streaming: true, refreshing: false })
       });
+      deps.note(cell.id, null);
       started = result!.resultAt;
       return result!;
     };
@@ -98,11 +103,13 @@ export function createServerCellRunner(deps: ServerCellDeps) {
         }
       }
     } catch (err) {
+      deps.note(cell.id, null);
       if (err instanceof ApiError && err.code === 'query_error') {
         throw new CellRunError(err.message, err.position === null ? null : composed.toCellOffset(err.position));
       }
       throw err;
     }
+    deps.note(cell.id, null);
     show(result.table, originOf(result, connectionId), result.truncated);
     return result.table;
   };
