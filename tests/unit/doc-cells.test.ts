@@ -10,6 +10,9 @@ import {
   orderOf,
   readOrder,
   setCellEngine,
+  setCellTtl,
+  cellTtl,
+  DEFAULT_CACHE_TTL_SECONDS,
   setProseMarkdown
 } from '../../src/lib/doc/index.js';
 
@@ -236,5 +239,24 @@ describe('text cells as Markdown', () => {
     const md = '# Title\n\nSome **bold**, *italic*, `code` and [a link](https://example.com).\n\n* one\n* two';
     setProseMarkdown(doc, id, md);
     expect(cellsToJSON(doc)[0].source).toBe(md);
+  });
+});
+
+describe('setCellTtl', () => {
+  it("sets a SQL cell's cache TTL for every collaborator, defaulting to 10 minutes, and refuses nonsense", () => {
+    const { a, b, sync } = pair();
+    const id = insertCell(a, { kind: 'sql', name: 'q', source: 'select 1', engine: 'conn-1' });
+    const chart = insertCell(a, { kind: 'chart', name: 'c' });
+    sync();
+    expect(cellTtl(cellsOf(b).get(id)!)).toBe(DEFAULT_CACHE_TTL_SECONDS);
+    expect(DEFAULT_CACHE_TTL_SECONDS).toBe(600);
+    expect(setCellTtl(a, id, 3600, 'me')).toBe(true);
+    expect(setCellTtl(a, id, 3600, 'me')).toBe(false);
+    expect(setCellTtl(a, id, -1)).toBe(false);
+    expect(setCellTtl(a, id, Number.NaN)).toBe(false);
+    expect(setCellTtl(a, chart, 60)).toBe(false);
+    sync();
+    expect(cellTtl(cellsOf(b).get(id)!)).toBe(3600);
+    expect(cellsOf(b).get(chart)!.get('ttl')).toBeUndefined();
   });
 });

@@ -175,6 +175,26 @@ export function setCellEngine(doc: Y.Doc, id: string, engine: string, origin?: u
   return true;
 }
 
+/** Seconds a server SQL cell's cached result stays fresh when none is set on the cell. */
+export const DEFAULT_CACHE_TTL_SECONDS = 600;
+
+/** A SQL cell's cache TTL in seconds: its `ttl` field, else the default. */
+export function cellTtl(cell: CellMap): number {
+  const ttl = cell.get('ttl');
+  return typeof ttl === 'number' && Number.isFinite(ttl) && ttl >= 0 ? ttl : DEFAULT_CACHE_TTL_SECONDS;
+}
+
+/**
+ * Set how long a server SQL cell's cached result stays fresh (seconds; 0 = always ask the
+ * warehouse when the notebook opens). Other kinds are left alone.
+ */
+export function setCellTtl(doc: Y.Doc, id: string, seconds: number, origin?: unknown): boolean {
+  const cell = cellsOf(doc).get(id);
+  if (!cell || cellKind(cell) !== 'sql' || !Number.isFinite(seconds) || seconds < 0 || cell.get('ttl') === seconds) return false;
+  doc.transact(() => cell.set('ttl', seconds), origin);
+  return true;
+}
+
 /** Set one key of a chart or input cell's config. */
 export function setConfigValue(doc: Y.Doc, id: string, key: string, value: ConfigValue, origin?: unknown): void {
   doc.transact(() => {

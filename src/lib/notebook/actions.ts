@@ -2,7 +2,7 @@
  * What a user does to a notebook's structure. Each action is one transaction with
  * {@link LOCAL_ORIGIN}, so it is one step of structural undo; focus moves after it commits.
  */
-import { deleteCell, freshName, insertCell, moveCell, setCellEngine, setCellField, setConfigValue, setTitle, type CellKind, type ConfigValue } from '$doc';
+import { deleteCell, freshName, insertCell, moveCell, setCellEngine, setCellField, setCellTtl, setConfigValue, setTitle, type CellKind, type ConfigValue } from '$doc';
 import { tick } from 'svelte';
 import { focusCell } from './focus';
 import type { NotebookSession } from './session.svelte';
@@ -68,6 +68,13 @@ export function setHidden(s: NotebookSession, id: string, hidden: boolean): void
 export function setEngine(s: NotebookSession, id: string, engine: string): void {
   s.undo.stopCapturing();
   setCellEngine(s.doc, id, engine, LOCAL_ORIGIN);
+  s.undo.stopCapturing();
+}
+
+/** How long a server cell's cached result stays fresh, for everyone. */
+export function setTtl(s: NotebookSession, id: string, seconds: number): void {
+  s.undo.stopCapturing();
+  setCellTtl(s.doc, id, seconds, LOCAL_ORIGIN);
   s.undo.stopCapturing();
 }
 

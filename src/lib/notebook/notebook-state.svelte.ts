@@ -4,7 +4,7 @@
  * straight into the editors.
  */
 import * as Y from 'yjs';
-import { cellKind, cellName, cellsOf, metaOf, orderOf, readOrder, readTitle, BROWSER_ENGINE, type CellKind, type CellMap } from '$doc';
+import { cellKind, cellName, cellTtl, cellsOf, metaOf, orderOf, readOrder, readTitle, BROWSER_ENGINE, type CellKind, type CellMap } from '$doc';
 
 /** One cell as the page lays it out. */
 export interface CellView {
@@ -13,6 +13,8 @@ export interface CellView {
   name: string;
   hidden: boolean;
   engine: string;
+  /** Seconds a server SQL cell's cached result stays fresh. */
+  ttl: number;
   /** The stored Y.Map; editors bind to its shared types. */
   map: CellMap;
   /**
@@ -31,7 +33,7 @@ function instanceOf(map: CellMap): number {
 }
 
 function sameView(a: CellView, b: CellView): boolean {
-  return a.key === b.key && a.kind === b.kind && a.name === b.name && a.hidden === b.hidden && a.engine === b.engine;
+  return a.key === b.key && a.kind === b.kind && a.name === b.name && a.hidden === b.hidden && a.engine === b.engine && a.ttl === b.ttl;
 }
 
 export class NotebookState {
@@ -95,6 +97,7 @@ export class NotebookState {
         name: cellName(map),
         hidden: map.get('hidden') === true,
         engine: typeof engine === 'string' ? engine : BROWSER_ENGINE,
+        ttl: cellTtl(map),
         map,
         key: `${id}:${instanceOf(map)}`
       };

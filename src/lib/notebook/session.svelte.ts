@@ -16,9 +16,9 @@ import { createExecutor, type CellKernel } from './run/executor';
 import { Sandboxes } from './run/sandboxes';
 import { ResultTables } from './run/result-tables';
 import { getKernel, setNotebookFiles, sqlParser } from '$lib/kernel';
-import { CELLS, FILES } from '$doc';
+import { DEFAULT_CACHE_TTL_SECONDS, FILES, cellTtl, cellsOf } from '$doc';
 import { WarehouseApi, type ConnectionKind } from '$lib/warehouse';
-import { DEFAULT_TTL_SECONDS, createServerCellRunner } from './run/server-cells';
+import { createServerCellRunner } from './run/server-cells';
 
 /** The websocket endpoint of the collaboration server, on this page's origin. */
 export function collabUrl(): string {
@@ -103,8 +103,8 @@ export class NotebookSession {
 
   /** A server cell's cache TTL: its `ttl` field (seconds), else the default. */
   #ttlSeconds(cellId: string): number {
-    const ttl = (this.doc.getMap(CELLS).get(cellId) as Y.Map<unknown> | undefined)?.get('ttl');
-    return typeof ttl === 'number' && ttl >= 0 ? ttl : DEFAULT_TTL_SECONDS;
+    const cell = cellsOf(this.doc).get(cellId);
+    return cell ? cellTtl(cell) : DEFAULT_CACHE_TTL_SECONDS;
   }
 
   /** The browser's DuckDB, started on first use and shared by the page's cells. */

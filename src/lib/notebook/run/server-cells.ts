@@ -52,8 +52,6 @@ export interface ServerCellDeps {
   note: (cellId: string, note: string | null) => void;
 }
 
-export const DEFAULT_TTL_SECONDS = 600;
-
 function dialectOf(kind: ConnectionKind): SqlDialect {
   return kind === 'mysql' ? 'mysql' : kind === 'postgres' ? 'postgres' : 'duckdb';
 }
