@@ -71,6 +71,39 @@ class Validity {
       this.nullCount++;
     }
   }
+  /**
+   * Marks `count` values from `at` on at once, from an LSB-first bitmap (Arrow's layout;
+   * DuckDB's uint64 validity words on a little-endian host) whose bit `from + i` is value
+   * `i`; `null` means all valid. Columnar drivers hand over a chunk's mask this way.
+   */
+  markBits(at: number, count: number, mask: Uint8Array | null, from = 0): void {
+    const nulls = mask === null ? 0 : count - countBits(mask, from, count);
+    if (nulls === 0 && this.bits === null) return;
+    const need = (at + count + 7) >> 3;
+    if (this.bits === null) this.bits = new Uint8Array(Math.max(128, need * 2)).fill(0xff);
+    else if (need > this.bits.length) {
+      const grown = new Uint8Array(Math.max(this.bits.length * 2, need)).fill(0xff);
+      grown.set(this.bits);
+      this.bits = grown;
+    }
+    const bits = this.bits;
+    if (mask === null) {
+      // All valid, after a null earlier in the batch: set the range's bits.
+      for (let i = 0; i < count; i++) bits[(at + i) >> 3] |= 1 << ((at + i) & 7);
+    } else if ((at & 7) === 0 && (from & 7) === 0) {
+      // Byte-aligned (the usual case: chunks of 2048 rows): copy whole bytes; the last
+      // byte's bits past `count` are rewritten by whatever is appended next.
+      bits.set(mask.subarray(from >> 3, (from + count + 7) >> 3), at >> 3);
+    } else {
+      for (let i = 0; i < count; i++) {
+        const s = from + i;
+        const d = at + i;
+        if ((mask[s >> 3]! >> (s & 7)) & 1) bits[d >> 3] |= 1 << (d & 7);
+        else bits[d >> 3] &= ~(1 << (d & 7));
+      }
+    }
+    this.nullCount += nulls;
+  }
   take(length: number): Uint8Array | undefined {
     if (this.bits === null) return undefined;
     const bytes = this.bits.slice(0, (length + 7) >> 3);
@@ -78,6 +111,29 @@ class Validity {
     this.nullCount = 0;
     return bytes;
   }
+}
+
+/** Set bits per byte value. */
+const POPCOUNT = new Uint8Array(256).map((_, b) => {
+  let n = 0;
+  for (let v = b; v; v >>= 1) n += v & 1;
+  return n;
+});
+
+/** How many of bits `from` … `from + count - 1` of an LSB-first bitmap are set. */
+export function countBits(mask: Uint8Array, from: number, count: number): number {
+  let n = 0;
+  let i = from;
+  const end = from + count;
+  for (; i < end && (i & 7) !== 0; i++) n += (mask[i >> 3]! >> (i & 7)) & 1;
+  for (; i + 8 <= end; i += 8) n += POPCOUNT[mask[i >> 3]!]!;
+  for (; i < end; i++) n += (mask[i >> 3]! >> (i & 7)) & 1;
+  return n;
+}
+
+/** Whether bit `i` of an LSB-first bitmap is set (`null`: every bit is). */
+function bitSet(mask: Uint8Array | null, i: number): boolean {
+  return mask === null || ((mask[i >> 3]! >> (i & 7)) & 1) === 1;
 }
 
 /** Appends values of one Arrow type; `finish` returns the column so far and starts a new one. */
@@ -184,6 +240,25 @@ class FixedBuilder<T extends FixedArray> implements ColumnBuilder {
     words[i + LOW] = low;
     words[i + HIGH] = high;
   }
+  /**
+   * Appends `values` (a chunk of a columnar driver's vector) with one `TypedArray.set`:
+   * numbers into 16/32-bit and float columns (narrower integer arrays widen on the way),
+   * a BigInt64Array into 64-bit ones. `validity` is an LSB-first bitmap, `null` when all
+   * are valid; null slots are zeroed, so the batch never carries the driver's leftovers.
+   */
+  appendArray(values: ArrayLike<number> | BigInt64Array, validity: Uint8Array | null): void {
+    const count = values.length;
+    this.values.reserve(count);
+    const at = this.values.length;
+    const buffer = this.values.buffer;
+    (buffer as Float64Array).set(values as Float64Array, at);
+    this.validity.markBits(at, count, validity);
+    this.values.length += count;
+    if (validity !== null && countBits(validity, 0, count) < count) {
+      const zero = (buffer instanceof BigInt64Array ? 0n : 0) as T[number];
+      for (let i = 0; i < count; i++) if (!bitSet(validity, i)) buffer[at + i] = zero;
+    }
+  }
   private wordsView: Uint32Array | null = null;
   /** A 32-bit view of the value buffer, remade when the buffer grew. */
   private words(): Uint32Array {
@@ -215,6 +290,24 @@ class BoolBuilder implements ColumnBuilder {
   }
   appendNull(): void {
     this.push(false, false);
+  }
+  /** Appends one value per byte of `flags` (non-zero is true: DuckDB's bool layout); `validity` as in FixedBuilder.appendArray. */
+  appendFlags(flags: Uint8Array, validity: Uint8Array | null): void {
+    const count = flags.length;
+    const start = this.count;
+    const end = start + count;
+    const bytes = (end + 7) >> 3;
+    if (bytes > this.bits.length) {
+      this.bits.reserve(bytes - this.bits.length);
+      this.bits.buffer.fill(0, this.bits.length, bytes);
+      this.bits.length = bytes;
+    }
+    const bits = this.bits.buffer;
+    for (let i = 0; i < count; i++) {
+      if (flags[i] !== 0 && bitSet(validity, i)) bits[(start + i) >> 3] |= 1 << ((start + i) & 7);
+    }
+    this.validity.markBits(start, count, validity);
+    this.count = end;
   }
   private push(bit: boolean, valid: boolean): void {
     const i = this.count++;
@@ -328,6 +421,24 @@ class DecimalBuilder implements ColumnBuilder {
     this.view[i + 2 + HIGH] = sign;
     this.validity.mark(this.count++, true);
   }
+  /**
+   * Appends `count` unscaled values given as 128-bit little-endian two's-complement words
+   * (four 32-bit words each, low first: Arrow's Decimal128 layout on a little-endian host);
+   * `validity` as in FixedBuilder.appendArray, null slots zeroed.
+   */
+  appendWords(words: Uint32Array, count: number, validity: Uint8Array | null): void {
+    this.words.reserve(count * 2);
+    const buffer = this.words.buffer.buffer;
+    if (this.view === null || this.view.buffer !== buffer) this.view = new Uint32Array(buffer);
+    const at = this.words.length * 2;
+    this.view.set(words.subarray(0, count * 4), at);
+    if (validity !== null) {
+      for (let i = 0; i < count; i++) if (!bitSet(validity, i)) this.view.fill(0, at + i * 4, at + i * 4 + 4);
+    }
+    this.validity.markBits(this.count, count, validity);
+    this.words.length += count * 2;
+    this.count += count;
+  }
   private view: Uint32Array | null = null;
   finish(): Data {
     const length = this.count;
@@ -387,13 +498,22 @@ class ListBuilder implements ColumnBuilder {
 export function isFixedBuilder(builder: ColumnBuilder): builder is ColumnBuilder & {
   appendNumber(value: number): void;
   appendInt64Words(low: number, high: number): void;
+  appendArray(values: ArrayLike<number> | BigInt64Array, validity: Uint8Array | null): void;
 } {
   return builder instanceof FixedBuilder;
 }
 
 /** Whether `builder` takes unscaled safe integers without a BigInt (Decimal128 columns). */
-export function isDecimalBuilder(builder: ColumnBuilder): builder is ColumnBuilder & { appendSafeInteger(value: number): void } {
+export function isDecimalBuilder(builder: ColumnBuilder): builder is ColumnBuilder & {
+  appendSafeInteger(value: number): void;
+  appendWords(words: Uint32Array, count: number, validity: Uint8Array | null): void;
+} {
   return builder instanceof DecimalBuilder;
+}
+
+/** Whether `builder` builds a Bool column (takes a chunk of byte flags at once). */
+export function isBoolBuilder(builder: ColumnBuilder): builder is ColumnBuilder & { appendFlags(flags: Uint8Array, validity: Uint8Array | null): void } {
+  return builder instanceof BoolBuilder;
 }
 
 /** Whether `builder` builds lists item by item (`child`, then `endList()`). */

@@ -1,7 +1,9 @@
 /**
- * DuckDB column types as Arrow fields, and DuckDB values in the value conventions of
- * `kernels/arrow/column-builder.ts`. Runs in the worker, column by column over each data
- * chunk (`getColumnVector(i).getItem(row)`), never through row objects.
+ * DuckDB column types as Arrow fields, and how each column's values get there: fixed-width
+ * types, VARCHAR and BLOB are copied from the vector's memory in bulk (`physical`, read by
+ * vectors.ts); the rest go value by value (`getColumnVector(i).getItem(row)` through
+ * `convert`, in the value conventions of `kernels/arrow/column-builder.ts`). Runs in the
+ * worker, column by column over each data chunk, never through row objects.
  *
  * Choices where Arrow and DuckDB differ:
  * - TINYINT/SMALLINT → Int16; INTEGER/UTINYINT/USMALLINT → Int32; UINTEGER/BIGINT → Int64.
@@ -13,6 +15,7 @@
  * - LIST and ARRAY of any of these → List.
  */
 import { DuckDBTypeId, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import { BULK_SUPPORTED, type Physical } from './vectors.js';
 import {
   Binary,
   Bool,
@@ -41,13 +44,15 @@ export interface ColumnMapping {
   field: Field;
   /** A non-null DuckDB value as the column builder's value; `null` passes through. */
   convert: ((value: DuckDBValue) => unknown) | null;
+  /** The vector's layout when the column is read in bulk (vectors.ts); `null`: value by value. */
+  physical: Physical | null;
 }
 
 /** `name` of DuckDB type `type` as an Arrow field and a value converter. */
 export function columnMapping(name: string, type: DuckDBType): ColumnMapping {
-  const { arrow, convert } = mapType(type);
+  const { arrow, convert, physical } = mapType(type);
   const metadata = type.typeId === DuckDBTypeId.VARCHAR && type.alias === 'JSON' ? new Map(JSON_METADATA) : undefined;
-  return { field: new Field(name, arrow, true, metadata), convert };
+  return { field: new Field(name, arrow, true, metadata), convert, physical: BULK_SUPPORTED ? (physical ?? null) : null };
 }
 
 /**
@@ -67,7 +72,11 @@ export function uniqueNames(names: readonly string[]): string[] {
 interface Mapped {
   arrow: DataType;
   convert: ((value: DuckDBValue) => unknown) | null;
+  physical?: Physical;
 }
+
+const copy = (element: Extract<Physical, { kind: 'copy' }>['element']): Physical => ({ kind: 'copy', element });
+const toMicros = (multiply: bigint, divide: bigint): Physical => ({ kind: 'int64-to-micros', multiply, divide });
 
 // DuckDB's value classes, by the property that carries the raw value.
 const days = (v: DuckDBValue) => (v as { days: number }).days;
@@ -77,49 +86,55 @@ const asText = (v: DuckDBValue) => String(v);
 function mapType(type: DuckDBType): Mapped {
   switch (type.typeId) {
     case DuckDBTypeId.BOOLEAN:
-      return { arrow: new Bool(), convert: null };
+      return { arrow: new Bool(), convert: null, physical: { kind: 'bool' } };
     case DuckDBTypeId.TINYINT:
+      return { arrow: new Int16(), convert: null, physical: copy('int8') };
     case DuckDBTypeId.SMALLINT:
-      return { arrow: new Int16(), convert: null };
+      return { arrow: new Int16(), convert: null, physical: copy('int16') };
     case DuckDBTypeId.INTEGER:
+      return { arrow: new Int32(), convert: null, physical: copy('int32') };
     case DuckDBTypeId.UTINYINT:
+      return { arrow: new Int32(), convert: null, physical: copy('uint8') };
     case DuckDBTypeId.USMALLINT:
-      return { arrow: new Int32(), convert: null };
+      return { arrow: new Int32(), convert: null, physical: copy('uint16') };
     case DuckDBTypeId.UINTEGER:
+      return { arrow: new Int64(), convert: null, physical: { kind: 'uint32-to-int64' } };
     case DuckDBTypeId.BIGINT:
-      return { arrow: new Int64(), convert: null };
+      return { arrow: new Int64(), convert: null, physical: copy('int64') };
     case DuckDBTypeId.UBIGINT:
-      return { arrow: new Decimal(0, 20, 128), convert: null };
+      return { arrow: new Decimal(0, 20, 128), convert: null, physical: { kind: 'decimal', element: 'uint64' } };
     case DuckDBTypeId.HUGEINT:
-      return { arrow: new Decimal(0, 38, 128), convert: null };
+      return { arrow: new Decimal(0, 38, 128), convert: null, physical: { kind: 'decimal', element: 'int128' } };
     case DuckDBTypeId.FLOAT:
-      return { arrow: new Float32(), convert: null };
+      return { arrow: new Float32(), convert: null, physical: copy('float') };
     case DuckDBTypeId.DOUBLE:
-      return { arrow: new Float64(), convert: null };
+      return { arrow: new Float64(), convert: null, physical: copy('double') };
     case DuckDBTypeId.DECIMAL: {
       const { width, scale } = type as { width: number; scale: number };
-      return { arrow: new Decimal(scale, width, 128), convert: (v) => (v as { value: bigint }).value };
+      // DuckDB stores a DECIMAL in the narrowest integer that holds its width.
+      const element = width <= 4 ? 'int16' : width <= 9 ? 'int32' : width <= 18 ? 'int64' : 'int128';
+      return { arrow: new Decimal(scale, width, 128), convert: (v) => (v as { value: bigint }).value, physical: { kind: 'decimal', element } };
     }
     case DuckDBTypeId.VARCHAR:
-      return { arrow: new Utf8(), convert: null };
+      return { arrow: new Utf8(), convert: null, physical: { kind: 'string' } };
     case DuckDBTypeId.BLOB:
-      return { arrow: new Binary(), convert: (v) => (v as { bytes: Uint8Array }).bytes };
+      return { arrow: new Binary(), convert: (v) => (v as { bytes: Uint8Array }).bytes, physical: { kind: 'string' } };
     case DuckDBTypeId.DATE:
-      return { arrow: new DateDay(), convert: days };
+      return { arrow: new DateDay(), convert: days, physical: copy('int32') };
     case DuckDBTypeId.TIMESTAMP:
-      return { arrow: new TimestampMicrosecond(), convert: micros };
+      return { arrow: new TimestampMicrosecond(), convert: micros, physical: copy('int64') };
     case DuckDBTypeId.TIMESTAMP_S:
-      return { arrow: new TimestampMicrosecond(), convert: (v) => (v as { seconds: bigint }).seconds * 1_000_000n };
+      return { arrow: new TimestampMicrosecond(), convert: (v) => (v as { seconds: bigint }).seconds * 1_000_000n, physical: toMicros(1_000_000n, 1n) };
     case DuckDBTypeId.TIMESTAMP_MS:
-      return { arrow: new TimestampMicrosecond(), convert: (v) => (v as { millis: bigint }).millis * 1_000n };
+      return { arrow: new TimestampMicrosecond(), convert: (v) => (v as { millis: bigint }).millis * 1_000n, physical: toMicros(1_000n, 1n) };
     case DuckDBTypeId.TIMESTAMP_NS:
-      return { arrow: new TimestampMicrosecond(), convert: (v) => (v as { nanos: bigint }).nanos / 1_000n };
+      return { arrow: new TimestampMicrosecond(), convert: (v) => (v as { nanos: bigint }).nanos / 1_000n, physical: toMicros(1n, 1_000n) };
     case DuckDBTypeId.TIMESTAMP_TZ:
-      return { arrow: new Timestamp(TimeUnit.MICROSECOND, 'UTC'), convert: micros };
+      return { arrow: new Timestamp(TimeUnit.MICROSECOND, 'UTC'), convert: micros, physical: copy('int64') };
     case DuckDBTypeId.TIME:
-      return { arrow: new TimeMicrosecond(), convert: micros };
+      return { arrow: new TimeMicrosecond(), convert: micros, physical: copy('int64') };
     case DuckDBTypeId.TIME_NS:
-      return { arrow: new TimeMicrosecond(), convert: (v) => (v as { nanos: bigint }).nanos / 1_000n };
+      return { arrow: new TimeMicrosecond(), convert: (v) => (v as { nanos: bigint }).nanos / 1_000n, physical: toMicros(1n, 1_000n) };
     case DuckDBTypeId.LIST:
     case DuckDBTypeId.ARRAY: {
       const child = mapType((type as { valueType: DuckDBType }).valueType);

@@ -11,14 +11,15 @@
  */
 import { availableParallelism, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { DuckDBInstance, type DuckDBConnection, type DuckDBDataChunk, type DuckDBResult } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBResult } from '@duckdb/node-api';
 import type { RecordBatch } from 'apache-arrow';
 import { BatchBuilder, IpcStreamEncoder } from '../arrow/index.js';
 import { createTableFromArrow } from './arrow-input.js';
 import { ConnectionPool } from './pool.js';
 import { createSamples } from './samples.js';
 import { executeStatements } from './statements.js';
-import { columnMapping, uniqueNames, type ColumnMapping } from './types.js';
+import { columnMapping, uniqueNames } from './types.js';
+import { appendChunk } from './vectors.js';
 import { BATCH_WINDOW, type FromWorker, type StopReason, type ToWorker, type WorkerInit } from './worker-protocol.js';
 
 const port = parentPort!;
@@ -120,23 +121,6 @@ const runs = new Map<number, Run>();
 /** Bytes that own their whole ArrayBuffer, so the buffer can be transferred, not copied. */
 function transferable(bytes: Uint8Array): Uint8Array {
   return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
-}
-
-/** Appends the first `rows` rows of `chunk`, column by column. */
-function appendChunk(chunk: DuckDBDataChunk, rows: number, mappings: ColumnMapping[], builder: BatchBuilder): void {
-  for (let c = 0; c < mappings.length; c++) {
-    const vector = chunk.getColumnVector(c);
-    const column = builder.columns[c]!;
-    const convert = mappings[c]!.convert;
-    if (convert) {
-      for (let r = 0; r < rows; r++) {
-        const value = vector.getItem(r);
-        column.append(value === null ? null : convert(value));
-      }
-    } else {
-      for (let r = 0; r < rows; r++) column.append(vector.getItem(r));
-    }
-  }
 }
 
 async function stream(id: number, run: Run, connection: DuckDBConnection, result: DuckDBResult, rowLimit: number | null): Promise<void> {

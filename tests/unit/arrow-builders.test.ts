@@ -1,6 +1,6 @@
 import { Binary, Bool, DateDay, Decimal, Field, Float32, Float64, Int16, Int32, Int64, List, TimeMicrosecond, TimestampMicrosecond, Utf8, tableFromIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { BatchBuilder, IpcStreamEncoder, isByteBuilder, isDecimalBuilder, isFixedBuilder, isListBuilder, resultStream } from '../../kernels/arrow/index.js';
+import { BatchBuilder, IpcStreamEncoder, isBoolBuilder, isByteBuilder, isDecimalBuilder, isFixedBuilder, isListBuilder, resultStream } from '../../kernels/arrow/index.js';
 
 const fields = [
   new Field('i', new Int32(), true),
@@ -178,5 +178,58 @@ describe('wire-decoder appends (no JS value per field)', () => {
     expect(table.getChild('s')!.get(0)).toBe('-');
     expect(table.getChild('s')!.get(1)).toBe('-a long value that is more than thirty-two bytes-');
     expect(table.getChild('s')!.get(3)).toBeNull();
+  });
+});
+
+describe('bulk appends (columnar drivers)', () => {
+  /** An LSB-first bitmap with bit i = valid[i]. */
+  const mask = (valid: boolean[]) => {
+    const bits = new Uint8Array(Math.ceil(valid.length / 8) + 1).fill(0xa5); // junk past the end
+    valid.forEach((v, i) => (v ? (bits[i >> 3]! |= 1 << (i & 7)) : (bits[i >> 3]! &= ~(1 << (i & 7)))));
+    return bits;
+  };
+
+  it('mixes bulk and single appends at unaligned offsets, nulls zeroed, and mask-less chunks after nulls', () => {
+    const builder = new BatchBuilder(
+      [new Field('i', new Int32(), true), new Field('b', new Int64(), true), new Field('ok', new Bool(), true), new Field('d', new Decimal(0, 38, 128), true)],
+      1000
+    );
+    const [i, b, ok, d] = builder.columns;
+    if (!isFixedBuilder(i!) || !isFixedBuilder(b!) || !isBoolBuilder(ok!) || !isDecimalBuilder(d!)) throw new Error('unexpected builders');
+    // Three single rows, so the bulk chunks start off a byte boundary.
+    for (const v of [7, null, 9]) {
+      i.append(v);
+      b.append(v === null ? null : BigInt(v));
+      ok.append(v === null ? null : true);
+      d.append(v === null ? null : BigInt(v));
+    }
+    const valid = [true, false, true, true, false, true, true, true, true, false, true];
+    const ints = Int32Array.from(valid, (_, k) => k * 10 - 3);
+    i.appendArray(ints, mask(valid));
+    b.appendArray(BigInt64Array.from(ints, (v) => BigInt(v) << 33n), mask(valid));
+    ok.appendFlags(Uint8Array.from(valid, (_, k) => k % 2), mask(valid));
+    const words = new Uint32Array(valid.length * 4);
+    valid.forEach((_, k) => words.set([k, 0, k % 2 ? 0xffffffff : 0, 1], k * 4));
+    d.appendWords(words, valid.length, mask(valid));
+    // A chunk without a mask (all valid) after the nulls.
+    i.appendArray(new Int16Array([1, 2]), null);
+    b.appendArray(new BigInt64Array([1n, 2n]), null);
+    ok.appendFlags(new Uint8Array([1, 0]), null);
+    d.appendWords(new Uint32Array([1, 0, 0, 0, 2, 0, 0, 0]), 2, null);
+    builder.endRows(3 + valid.length + 2);
+    const batch = builder.flush()!;
+    const all = [true, false, true, ...valid, true, true];
+    const col = (n: number) => batch.getChildAt(n)!;
+    expect(col(0).nullCount).toBe(all.filter((v) => !v).length);
+    expect([...Array(all.length).keys()].map((k) => col(0).get(k))).toEqual([7, null, 9, ...valid.map((v, k) => (v ? k * 10 - 3 : null)), 1, 2]);
+    expect([...Array(all.length).keys()].map((k) => col(1).get(k))).toEqual([7n, null, 9n, ...valid.map((v, k) => (v ? BigInt(k * 10 - 3) << 33n : null)), 1n, 2n]);
+    expect([...Array(all.length).keys()].map((k) => col(2).get(k))).toEqual([true, null, true, ...valid.map((v, k) => (v ? k % 2 === 1 : null)), true, false]);
+    const unscaled = (k: number) => (BigInt(k % 2 ? 0xffffffff : 0) << 64n) + (1n << 96n) + BigInt(k);
+    expect([...Array(all.length).keys()].map((k) => (col(3).isValid(k) ? String(col(3).get(k)) : null))).toEqual(
+      ['7', null, '9', ...valid.map((v, k) => (v ? String(unscaled(k)) : null)), '1', '2']
+    );
+    // Null slots carry zeros, not the driver's leftovers.
+    expect((col(0).data[0]!.values as Int32Array)[3 + 1]).toBe(0);
+    expect((col(1).data[0]!.values as BigInt64Array)[3 + 4]).toBe(0n);
   });
 });
