@@ -14,7 +14,8 @@ const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<BenchResult> }>>
   grid: () => import('./grid/index.js'),
   'browser-sql': () => import('./browser-sql/index.js'),
   chart: () => import('./chart/index.js'),
-  warehouse: () => import('./warehouse/index.js')
+  warehouse: () => import('./warehouse/index.js'),
+  'duckdb-node': () => import('./duckdb-node/index.js')
 };
 
 async function main(): Promise<void> {
