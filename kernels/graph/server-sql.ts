@@ -23,7 +23,12 @@ export function cellSql(cell: GraphCell): string {
   return (cell.source ?? '').replace(/[\s;]+$/, '');
 }
 
-export function composeServerSql(graph: Graph, id: string, dialect: SqlDialect): ComposedSql {
+export interface ComposeOptions {
+  /** The connection has the bundled samples as tables (a server DuckDB without a file, design.md). */
+  hasSamples?: boolean;
+}
+
+export function composeServerSql(graph: Graph, id: string, dialect: SqlDialect, options: ComposeOptions = {}): ComposedSql {
   const root = graph.node(id);
   if (!root) return { ok: false, message: 'No such cell.', name: '' };
   const engine = root.cell.engine;
@@ -34,6 +39,7 @@ export function composeServerSql(graph: Graph, id: string, dialect: SqlDialect):
     const node = graph.node(cellId)!;
     for (const input of node.inputs) {
       if (input.kind === 'external') continue; // a table in the warehouse
+      if (input.kind === 'sample' && options.hasSamples) continue; // the connection has its own copy
       if (input.kind !== 'cell') {
         const what = input.kind === 'file' ? 'a file added to this notebook' : 'a bundled sample';
         return { ok: false, name: input.name, message: `${input.name} is ${what}, which lives in the browser; a cell on a server connection reads only that warehouse's tables and cells on the same connection. Run this cell in the browser, or load the data into the warehouse.` };

@@ -132,4 +132,40 @@ describe('server cells in Chromium', () => {
     const runs = (await (await page.request.get(`${app.srv.base}/api/runs?notebookId=${id}`)).json()).runs as Array<{ status: string }>;
     expect(runs[0].status).toBe('canceled');
   });
+
+  it('a server DuckDB cell over flights_3m streams into the grid with a live count, and stops at the row limit', async () => {
+    const { page, token } = owner;
+    const created = await page.request.post(`${app.srv.base}/api/connections`, {
+      data: { name: 'Server DuckDB', kind: 'duckdb', config: {}, options: { rowLimit: 400_000 } }
+    });
+    expect(created.status()).toBe(201);
+    const duck = (await created.json()).id as string;
+    const { id } = await (await page.request.post(`${app.srv.base}/api/notebooks`, { data: { title: 'Big' } })).json();
+    const script = connectClient(app.srv.ws, id, token);
+    await synced(script);
+    insertCell(script.doc, { kind: 'sql', name: 'all_flights', engine: duck, source: 'select * from flights_3m' });
+    await new Promise((r) => setTimeout(r, 200));
+    script.destroy();
+
+    // The live count can be brief on a fast machine: record every status line the page shows.
+    await page.addInitScript(() => {
+      const seen: string[] = ((window as unknown as { __statuses: string[] }).__statuses = []);
+      new MutationObserver(() => {
+        for (const el of document.querySelectorAll('[data-cell-name="all_flights"] [role="status"]')) {
+          const text = el.textContent ?? '';
+          if (seen[seen.length - 1] !== text) seen.push(text);
+        }
+      }).observe(document, { subtree: true, childList: true, characterData: true });
+    });
+    await page.goto(`${app.srv.base}/n/${id}`);
+    await page.waitForSelector('[data-ready="true"]');
+    await waitStatus(page, 'all_flights', 'done', 120_000);
+    expect(await output(page, 'all_flights')).toMatch(/truncated at 400,000 rows/);
+    // Rows showed, with a growing count, before the rest had arrived.
+    const statuses = await page.evaluate(() => (window as unknown as { __statuses: string[] }).__statuses);
+    const counts = statuses.map((t) => /([\d,]+) rows so far/.exec(t)?.[1]).filter((c): c is string => !!c).map((c) => Number(c.replace(/,/g, '')));
+    expect(counts.length).toBeGreaterThan(0);
+    expect(Math.min(...counts)).toBeLessThan(400_000);
+    await page.screenshot({ path: screenshotPath('e2e-server-streaming') });
+  });
 });

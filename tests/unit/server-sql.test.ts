@@ -62,4 +62,8 @@ describe('composeServerSql', () => {
       expect(r.message).toContain(phrase);
     }
   });
+
+  it('lets a connection that has the bundled samples read them', () => {
+    expect(composeServerSql(graph, 'sample', 'duckdb', { hasSamples: true })).toMatchObject({ ok: true, sql: 'select * from flights_3m' });
+  });
 });

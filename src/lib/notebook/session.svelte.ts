@@ -17,7 +17,7 @@ import { Sandboxes } from './run/sandboxes';
 import { ResultTables } from './run/result-tables';
 import { getKernel, setNotebookFiles, sqlParser } from '$lib/kernel';
 import { DEFAULT_CACHE_TTL_SECONDS, FILES, cellTtl, cellsOf } from '$doc';
-import { WarehouseApi, type ConnectionKind } from '$lib/warehouse';
+import { WarehouseApi, type ConnectionKind, type ConnectionView } from '$lib/warehouse';
 import { createServerCellRunner } from './run/server-cells';
 
 /** The websocket endpoint of the collaboration server, on this page's origin. */
@@ -43,7 +43,7 @@ export class NotebookSession {
   readonly runner: NotebookRunner;
   readonly #stopFiles: () => void;
   readonly #api = new WarehouseApi();
-  #kinds: Promise<Map<string, ConnectionKind>> | null = null;
+  #connections: Promise<Map<string, ConnectionView>> | null = null;
 
   constructor(id: string, user: User) {
     this.id = id;
@@ -69,7 +69,7 @@ export class NotebookSession {
             api: this.#api,
             notebookId: id,
             graph: () => this.runner.runtime.graph,
-            connectionKind: (connectionId) => this.#connectionKind(connectionId),
+            connection: (connectionId) => this.#connection(connectionId),
             runAsk: (cellId) => this.runner.runAsk(cellId),
             ttlSeconds: (cellId) => this.#ttlSeconds(cellId),
             publish,
@@ -92,13 +92,15 @@ export class NotebookSession {
     this.provider.on('sync', onSync);
   }
 
-  /** A connection's kind, from a list read once (and again when an id is not in it: a connection added since). */
-  async #connectionKind(connectionId: string): Promise<ConnectionKind | null> {
-    const load = () => this.#api.listConnections().then((list) => new Map(list.map((c) => [c.id, c.kind])));
-    this.#kinds ??= load();
-    let kinds = await this.#kinds.catch(() => null);
-    if (!kinds?.has(connectionId)) kinds = await (this.#kinds = load());
-    return kinds.get(connectionId) ?? null;
+  /** A connection's kind and whether it has the samples, from a list read once (and again for an id not in it: one added since). */
+  async #connection(connectionId: string): Promise<{ kind: ConnectionKind; hasSamples: boolean } | null> {
+    const load = () => this.#api.listConnections().then((list) => new Map(list.map((c) => [c.id, c])));
+    this.#connections ??= load();
+    let known = await this.#connections.catch(() => null);
+    if (!known?.has(connectionId)) known = await (this.#connections = load());
+    const c = known.get(connectionId);
+    // A server DuckDB without a database file is the in-memory one with the bundled samples.
+    return c ? { kind: c.kind, hasSamples: c.kind === 'duckdb' && !c.config.path } : null;
   }
 
   /** A server cell's cache TTL: its `ttl` field (seconds), else the default. */

@@ -42,8 +42,8 @@ export interface ServerCellDeps {
   api: WarehouseApi;
   notebookId: string;
   graph: () => Graph;
-  /** The connection's kind (its SQL dialect), or null when it does not exist. */
-  connectionKind: (connectionId: string) => Promise<ConnectionKind | null>;
+  /** The connection's kind (its SQL dialect) and whether it has the samples, or null when it does not exist. */
+  connection: (connectionId: string) => Promise<{ kind: ConnectionKind; hasSamples: boolean } | null>;
   runAsk: (cellId: string) => RunAsk | undefined;
   /** Seconds a cached result stays fresh for this cell. */
   ttlSeconds: (cellId: string) => number;
@@ -59,9 +59,9 @@ function dialectOf(kind: ConnectionKind): SqlDialect {
 export function createServerCellRunner(deps: ServerCellDeps) {
   return async function runServerCell(cell: GraphCell, signal: AbortSignal): Promise<Table> {
     const connectionId = cell.engine!;
-    const kind = await deps.connectionKind(connectionId);
-    if (kind === null) throw new CellRunError(`This cell runs on a connection that no longer exists (${connectionId}). Pick another engine for it.`);
-    const composed = composeServerSql(deps.graph(), cell.id, dialectOf(kind));
+    const connection = await deps.connection(connectionId);
+    if (connection === null) throw new CellRunError(`This cell runs on a connection that no longer exists (${connectionId}). Pick another engine for it.`);
+    const composed = composeServerSql(deps.graph(), cell.id, dialectOf(connection.kind), { hasSamples: connection.hasSamples });
     if (!composed.ok) {
       const at = (cell.source ?? '').indexOf(composed.name);
       throw new CellRunError(composed.message, at >= 0 ? at : null);
