@@ -14,6 +14,7 @@ import { QueryError, type ColumnInfo, type Engine, type RunOptions, type RunResu
 import { DuckDbSqlParser } from '../graph/duckdb-sql-parser.js';
 import type { SqlParser } from '../graph/sql-deps.js';
 import { toIpcStream, type TableInput } from './arrow-input.js';
+import { resultStream } from '../arrow/result-stream.js';
 import { KeyedLock, PRIVATE_PREFIX, dropTableOrView, replaceTable } from './catalog.js';
 import { ENGINE_ID, toQueryError } from './errors.js';
 import { toBindValues } from './params.js';
@@ -97,51 +98,20 @@ export class DuckDbWasmEngine implements Engine, SqlParser {
     }
 
     const stream = reader;
-    const schema = stream.schema;
-    let resolveSummary!: (s: { rows: number; truncated: boolean }) => void;
-    let rejectSummary!: (e: unknown) => void;
-    const summary = new Promise<{ rows: number; truncated: boolean }>((resolve, reject) => {
-      resolveSummary = resolve;
-      rejectSummary = reject;
-    });
-    // Callers that only iterate the batches see the error there; this one is not unhandled.
-    summary.catch(() => undefined);
-
-    async function* batches(): AsyncGenerator<RecordBatch> {
-      let rows = 0;
-      let truncated = false;
-      try {
-        for await (const batch of stream) {
-          signal?.throwIfAborted();
-          if (batch.numRows === 0) continue;
-          if (rowLimit !== undefined && rows + batch.numRows > rowLimit) {
-            truncated = true;
-            const keep = rowLimit - rows;
-            if (keep > 0) {
-              rows += keep;
-              onRows?.(rows);
-              yield batch.slice(0, keep);
-            }
-            break;
+    // Stopping early (row cap, a consumer that quits) cancels the pending query in DuckDB.
+    const source: AsyncIterable<RecordBatch> = {
+      [Symbol.asyncIterator]: () => {
+        const batches = stream[Symbol.asyncIterator]();
+        return {
+          next: () => batches.next(),
+          return: async () => {
+            await stream.cancel().catch(() => undefined);
+            return { done: true as const, value: undefined };
           }
-          rows += batch.numRows;
-          onRows?.(rows);
-          yield batch;
-        }
-        signal?.throwIfAborted();
-        resolveSummary({ rows, truncated });
-      } catch (e) {
-        const error = signal?.aborted ? signal.reason : toQueryError(e, sql);
-        rejectSummary(error);
-        throw error;
-      } finally {
-        // Reached on completion, error, truncation, and when the consumer stops early.
-        await stream.cancel().catch(() => undefined);
-        await release();
-        resolveSummary({ rows, truncated });
+        };
       }
-    }
-    return { schema, batches: batches(), summary };
+    };
+    return resultStream(stream.schema, source, { rowLimit, signal, onRows, toError: (e) => toQueryError(e, sql), release });
   }
 
   /** Tables and views in the database (not DuckDB's own, not the engine's private ones). */

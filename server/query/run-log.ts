@@ -25,6 +25,10 @@ export interface RunView {
   resultHash: string | null;
   cache: 'hit' | 'miss';
   error: string | null;
+  /** While queued: runs ahead of it on the connection. */
+  queuePosition?: number | null;
+  /** While running: rows streamed so far. */
+  rowsSoFar?: number;
 }
 
 interface Row {

@@ -168,7 +168,7 @@ export class QueryService {
   }
 
   /** A run from the log, with its live status when still going. */
-  async run(workspaceId: string, runId: string): Promise<(RunView & { queuePosition?: number | null; rowsSoFar?: number }) | null> {
+  async run(workspaceId: string, runId: string): Promise<RunView | null> {
     const view = await this.runs.get(workspaceId, runId);
     if (!view) return null;
     const live = this.liveStatus(runId);
