@@ -7,7 +7,7 @@
  * clear error; the next run starts a fresh one.
  */
 import { Worker } from 'node:worker_threads';
-import { RecordBatch, RecordBatchReader, type Schema } from 'apache-arrow';
+import type { RecordBatch, Schema } from 'apache-arrow';
 import { resultStream } from '../arrow/index.js';
 import { decodeDuckDbError } from '../duckdb-wasm/errors.js';
 import {
@@ -20,6 +20,7 @@ import {
   type ServerEngineOptions,
   type TableInfo
 } from '../engine.js';
+import { decodeBatch, decodeSchema } from '../worker-engine/ipc-decode.js';
 import { defaultSamplesDir } from './samples.js';
 import type { FromWorker, ToWorker, WorkerInit } from './worker-protocol.js';
 
@@ -39,7 +40,9 @@ export interface DuckDbEngine extends ServerEngine {
   registerArrow(name: string, ipcBytes: Uint8Array): Promise<void>;
 }
 
-const WORKER_URL = new URL('./worker-boot.mjs', import.meta.url);
+/** The shared TypeScript worker boot (registers tsx in the thread), and this engine's entry. */
+const BOOT_URL = new URL('../worker-engine/boot.mjs', import.meta.url);
+const ENTRY_URL = new URL('./worker.ts', import.meta.url).href;
 
 /** Receives one request's messages; told when the worker died under it. */
 interface Listener {
@@ -59,7 +62,7 @@ class WorkerHandle {
   private onClosed: (() => void) | null = null;
 
   constructor(init: WorkerInit, private readonly engineId: string) {
-    this.worker = new Worker(WORKER_URL, { workerData: init });
+    this.worker = new Worker(BOOT_URL, { workerData: { entry: ENTRY_URL, init } });
     let settle!: (error: QueryError | null) => void;
     this.ready = new Promise<void>((resolve, reject) => {
       settle = (error) => (error ? reject(error) : resolve());
@@ -174,9 +177,7 @@ class RunChannel implements Listener {
   message(message: FromWorker): void {
     if (message.type === 'schema') {
       this.schemaBytes = message.bytes;
-      const reader = RecordBatchReader.from(message.bytes);
-      reader.open();
-      this.resolveSchema(reader.schema);
+      this.resolveSchema(decodeSchema(message.bytes));
       return;
     }
     if (message.type === 'error') this.fail(this.toError(message));
@@ -228,14 +229,6 @@ class RunChannel implements Listener {
     this.handle.unlisten(this.id, this);
     this.handle.post({ type: 'cancel', id: this.id });
   }
-}
-
-/** One batch message decoded against the run's schema message. */
-function decodeBatch(schema: Schema, schemaBytes: Uint8Array, bytes: Uint8Array): RecordBatch {
-  const reader = RecordBatchReader.from([schemaBytes, bytes]);
-  const batch = reader.next().value as RecordBatch;
-  // Batches carry the run's own Schema object, as every engine's do.
-  return new RecordBatch(schema, batch.data);
 }
 
 /** Held by {@link crashWorkerForTests}; not part of the engine's interface. */

@@ -9,7 +9,7 @@
 /** Batches the worker may send before the main thread acknowledges one. */
 export const BATCH_WINDOW = 2;
 
-/** What the worker is started with (`workerData`). */
+/** What the worker is started with (`workerData.init`; `workerData.entry` is for the shared boot). */
 export interface WorkerInit {
   /** A database file; absent: an in-memory database with the bundled samples. */
   path: string | null;

@@ -14,6 +14,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBResult } from '@duckdb/node-api';
 import type { RecordBatch } from 'apache-arrow';
 import { BatchBuilder, IpcStreamEncoder } from '../arrow/index.js';
+import { transferable } from '../worker-engine/ipc-decode.js';
 import { createTableFromArrow } from './arrow-input.js';
 import { ConnectionPool } from './pool.js';
 import { createSamples } from './samples.js';
@@ -23,7 +24,7 @@ import { appendChunk } from './vectors.js';
 import { BATCH_WINDOW, type FromWorker, type StopReason, type ToWorker, type WorkerInit } from './worker-protocol.js';
 
 const port = parentPort!;
-const init = workerData as WorkerInit;
+const init = (workerData as { init: WorkerInit }).init;
 
 // Converting results to Arrow is this thread's CPU work; below the server's priority it
 // yields the cores to the event loop. (pid 0 is the calling thread on Linux; elsewhere the
@@ -118,10 +119,6 @@ class Run {
 
 const runs = new Map<number, Run>();
 
-/** Bytes that own their whole ArrayBuffer, so the buffer can be transferred, not copied. */
-function transferable(bytes: Uint8Array): Uint8Array {
-  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
-}
 
 async function stream(id: number, run: Run, connection: DuckDBConnection, result: DuckDBResult, rowLimit: number | null): Promise<void> {
   const names = uniqueNames(result.columnNames());

@@ -4,8 +4,7 @@
  * (the old one is closed once its queries are done).
  */
 import type { ServerEngine, ServerEngineOptions } from '../../kernels/engine.js';
-import { createPostgresEngine } from '../../kernels/postgres/index.js';
-import { createMysqlEngine } from '../../kernels/mysql/index.js';
+import { createWorkerEngine } from '../../kernels/worker-engine/index.js';
 import { createDuckDbEngine } from '../../kernels/duckdb-node/index.js';
 import type { ConnectionSettings } from './repository.js';
 import type { ConnectionKind } from './shapes.js';
@@ -15,10 +14,18 @@ const log = logger('connections');
 
 type Factory = (config: ConnectionSettings['config'], options: ServerEngineOptions) => ServerEngine;
 
+/**
+ * Warehouse engines decode results into Arrow on the CPU; each runs in its own worker
+ * thread (kernels/worker-engine) so a big result never stalls the server's event loop
+ * and collaboration for everyone on it (issue 5). DuckDB has its own worker.
+ */
+const POSTGRES = { module: new URL('../../kernels/postgres/index.ts', import.meta.url).href, factory: 'createPostgresEngine' };
+const MYSQL = { module: new URL('../../kernels/mysql/index.ts', import.meta.url).href, factory: 'createMysqlEngine' };
+
 /** A new warehouse kind is one line here and one module in kernels/. */
 const FACTORIES: Record<ConnectionKind, Factory> = {
-  postgres: (c, o) => createPostgresEngine({ host: c.host!, port: c.port!, database: c.database!, user: c.user!, password: c.password ?? '' }, o),
-  mysql: (c, o) => createMysqlEngine({ host: c.host!, port: c.port!, database: c.database!, user: c.user!, password: c.password ?? '' }, o),
+  postgres: (c, o) => createWorkerEngine(POSTGRES, { host: c.host!, port: c.port!, database: c.database!, user: c.user!, password: c.password ?? '' }, o),
+  mysql: (c, o) => createWorkerEngine(MYSQL, { host: c.host!, port: c.port!, database: c.database!, user: c.user!, password: c.password ?? '' }, o),
   duckdb: (c, o) => createDuckDbEngine({ path: c.path || undefined }, o)
 };
 

@@ -1,0 +1,55 @@
+/**
+ * The messages between a worker engine (main thread, engine.ts) and its worker thread
+ * (worker.ts). Results travel as Arrow IPC stream bytes — the schema message first, then
+ * one message per batch — their ArrayBuffers transferred, never copied. The worker sends
+ * at most {@link BATCH_WINDOW} batches ahead of what the main thread has taken, so a slow
+ * reader pauses the database read instead of piling batches up in memory.
+ */
+import type { ServerEngineOptions, TableInfo } from '../engine.js';
+
+/** Batches the worker may send before the main thread acknowledges one. */
+export const BATCH_WINDOW = 2;
+
+/** Which engine the worker builds: `module` (a file URL) exports `factory(config, options)`. */
+export interface EngineSpec {
+  module: string;
+  factory: string;
+}
+
+/** What the worker is started with (`workerData`). */
+export interface WorkerInit {
+  spec: EngineSpec;
+  config: unknown;
+  options: ServerEngineOptions;
+}
+
+/** A QueryError as it crosses threads (engines scrub secrets from messages before this). */
+export interface ErrorInfo {
+  message: string;
+  engine: string;
+  position: number | null;
+}
+
+/** Main thread → worker. */
+export type ToWorker =
+  | { type: 'run'; id: number; sql: string; params: readonly unknown[]; rowLimit: number | null }
+  /** The reader took a batch: the worker may send one more. */
+  | { type: 'ack'; id: number }
+  /** Abort the run (the engine cancels on the database) or drop its result. */
+  | { type: 'cancel'; id: number }
+  | { type: 'call'; id: number; method: 'schema' | 'ping' }
+  /** Close the engine and answer `closed`; the main thread then ends the thread. */
+  | { type: 'close' };
+
+/** Worker → main thread. */
+export type FromWorker =
+  | { type: 'ready' }
+  /** Loading the module or building the engine failed; the worker exits after this. */
+  | { type: 'init-error'; message: string }
+  | { type: 'schema'; id: number; bytes: Uint8Array }
+  | { type: 'batch'; id: number; bytes: Uint8Array; rows: number }
+  | { type: 'end'; id: number }
+  | { type: 'error'; id: number; error: ErrorInfo }
+  /** A `call` finished. */
+  | { type: 'result'; id: number; value: TableInfo[] | null }
+  | { type: 'closed' };
