@@ -3,6 +3,7 @@
  * text, timestamptz, date, bool; 5% nulls) from PostgreSQL, measured in the same run as:
  *   psql    `psql -c "COPY (select …) TO STDOUT"` > /dev/null — the floor
  *   cairn   Cairn's engine → Arrow IPC bytes (binary COPY path)
+ *   thread  Cairn's engine in a worker thread, as the server runs it → Arrow IPC bytes
  *   params  the same query with a bound parameter (extended protocol, binary rows)
  *   copy-streams  binary COPY via pg-copy-streams → the same decoder (the COPY reader not chosen)
  *   cursor  pg-cursor rowMode 'array' → Arrow (the parameterized path not chosen)
@@ -23,7 +24,7 @@ const ROWS = Number(process.env.CAIRN_BENCH_ROWS) || 1_000_000;
 const ROUNDS = Number(process.env.CAIRN_BENCH_ROUNDS) || 3;
 const PSQL = process.env.CAIRN_BENCH_PSQL ?? '/usr/bin/psql';
 const QUERY = 'select i4, i8, f8, amount, label, at, day, flag from wide';
-const ALL_MODES = ['psql', 'cairn', 'params', 'copy-streams', 'cursor', 'json'] as const;
+const ALL_MODES = ['psql', 'cairn', 'thread', 'params', 'copy-streams', 'cursor', 'json'] as const;
 type Mode = (typeof ALL_MODES)[number];
 /** CAIRN_BENCH_MODES=psql,cairn,params runs a subset (psql and cairn are always kept: the targets need them). */
 const MODES: readonly Mode[] = process.env.CAIRN_BENCH_MODES
@@ -33,6 +34,7 @@ const MODES: readonly Mode[] = process.env.CAIRN_BENCH_MODES
 const LABELS: Record<Mode, string> = {
   psql: 'psql COPY … TO STDOUT → /dev/null',
   cairn: 'Cairn engine → Arrow IPC (binary COPY)',
+  thread: 'Cairn engine in a worker thread (as the server runs it) → Arrow IPC',
   params: 'Cairn engine, bound $1 → Arrow IPC (extended protocol, binary)',
   'copy-streams': 'pg-copy-streams binary COPY → same decoder → Arrow IPC (not used)',
   cursor: "pg-cursor rowMode 'array' → Arrow IPC (not used)",

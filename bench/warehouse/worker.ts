@@ -15,6 +15,7 @@ import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { BatchBuilder, IpcStreamEncoder } from '../../kernels/arrow/index.js';
 import { createPostgresEngine } from '../../kernels/postgres/index.js';
+import { createWorkerEngine } from '../../kernels/worker-engine/index.js';
 import { RowDecoder } from '../../kernels/postgres/binary-values.js';
 import { CopyBinaryDecoder } from '../../kernels/postgres/copy-decoder.js';
 import { OID, planColumns } from '../../kernels/postgres/types.js';
@@ -48,11 +49,13 @@ function vmHwmMb(): number {
   return m ? Number(m[1]) / 1024 : process.memoryUsage().rss / MB;
 }
 
-async function cairn(url: URL, sql: string, params: unknown[]): Promise<{ rows: number; bytes: number }> {
-  const engine = createPostgresEngine(
-    { host: url.hostname, port: Number(url.port || 5432), database: url.pathname.slice(1), user: decodeURIComponent(url.username), password: '' },
-    { id: 'bench', statementTimeoutMs: 600_000 }
-  );
+async function cairn(url: URL, sql: string, params: unknown[], inWorker = false): Promise<{ rows: number; bytes: number }> {
+  const config = { host: url.hostname, port: Number(url.port || 5432), database: url.pathname.slice(1), user: decodeURIComponent(url.username), password: '' };
+  const options = { id: 'bench', statementTimeoutMs: 600_000 };
+  // `thread`: the engine in a worker thread, as the server runs it (kernels/worker-engine).
+  const engine = inWorker
+    ? createWorkerEngine({ module: new URL('../../kernels/postgres/index.ts', import.meta.url).href, factory: 'createPostgresEngine' }, config, options)
+    : createPostgresEngine(config, options);
   try {
     const result = await engine.run(sql, params);
     const encoder = new IpcStreamEncoder(result.schema);
@@ -189,6 +192,8 @@ async function main(): Promise<void> {
   const r =
     mode === 'cairn' || mode === 'params'
       ? await cairn(url, sql, params)
+      : mode === 'thread'
+        ? await cairn(url, sql, params, true)
       : mode === 'json'
         ? await json(url, sql)
         : mode === 'cursor'
