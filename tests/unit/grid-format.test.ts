@@ -24,6 +24,12 @@ describe('numbers', () => {
     expect(formatInteger(1234567)).toBe('1,234,567');
     expect(formatInteger(-42)).toBe('-42');
     expect(formatInteger(9007199254740993n)).toBe('9,007,199,254,740,993');
+    // Safe integers are grouped by hand (fast path for row numbers): same text as Intl.
+    const intl = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+    for (const n of [0, -0, 7, -7, 999, -999, 1000, -1000, 99_999, 100_000, 1_000_000, -12_345_678, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER]) {
+      expect(formatInteger(n)).toBe(intl.format(n));
+    }
+    expect(formatInteger(1e21)).toBe(intl.format(1e21));
   });
 
   it('gives floats sensible decimals: three from 1 up, four significant digits below 1', () => {
