@@ -4,10 +4,12 @@
  *
  * `getTableNames` parses and then binds the statement in a names-only mode, so beyond
  * syntax errors it also fails on a few constructs whose binding needs real columns
- * (`JOIN … USING`, `NATURAL JOIN`, `ASOF JOIN`, `COLUMNS('regex')`), and table functions
- * over files (`read_parquet('https://…')`) are opened while binding. Use a connection to
- * an instance that holds no data and has `enable_external_access = false`, so naming a
- * remote file never fetches it on a keystroke.
+ * (`JOIN … USING`, `NATURAL JOIN`, `ASOF JOIN`, `COLUMNS('regex')`). Those are ordinary
+ * SQL, so when binding (not parsing) fails the statement is asked again with them made
+ * column-free (see {@link withoutColumnBinding}): which tables it reads does not change.
+ * Table functions over files (`read_parquet('https://…')`) are opened while binding: use a
+ * connection to an instance that holds no data and has `enable_external_access = false`,
+ * so naming a remote file never fetches it on a keystroke.
  */
 import type { SqlParser } from './sql-deps.js';
 
@@ -42,9 +44,55 @@ export class DuckDbSqlParser implements SqlParser {
     try {
       return await this.connection.getTableNames(text);
     } catch (e) {
-      throw decodeDuckDbError(e, toOriginal);
+      const error = decodeDuckDbError(e, toOriginal);
+      if (error.exceptionType === 'Parser') throw error;
+      const relaxed = withoutColumnBinding(text);
+      if (relaxed === text) throw error;
+      try {
+        return await this.connection.getTableNames(relaxed);
+      } catch {
+        throw error; // the first error is about what the author wrote
+      }
     }
   }
+}
+
+/**
+ * `sql` with the constructs whose binding needs real columns rewritten into ones that do
+ * not, keeping every table reference: `USING (…)` → `ON true`, `NATURAL [LEFT|…] JOIN` and
+ * `ASOF [LEFT] JOIN` → a plain join, `COLUMNS(…)` → `NULL`. Only for finding table names;
+ * strings, quoted identifiers and comments are left alone.
+ */
+export function withoutColumnBinding(sql: string): string {
+  const masked = maskLiterals(sql);
+  const edits: Array<[start: number, end: number, replacement: string]> = [];
+  const closeParen = (open: number): number => {
+    let depth = 0;
+    for (let i = open; i < masked.length; i++) {
+      if (masked[i] === '(') depth++;
+      else if (masked[i] === ')' && --depth === 0) return i + 1;
+    }
+    return masked.length;
+  };
+  for (const m of masked.matchAll(/\busing\s*\(/gi)) edits.push([m.index, closeParen(m.index + m[0].length - 1), 'ON true']);
+  for (const m of masked.matchAll(/\bcolumns\s*\(/gi)) edits.push([m.index, closeParen(m.index + m[0].length - 1), 'NULL']);
+  for (const m of masked.matchAll(/\bnatural\s+(?:(?:left|right|full|inner)\s+)?(?:outer\s+)?join\b/gi)) edits.push([m.index, m.index + m[0].length, 'CROSS JOIN']);
+  for (const m of masked.matchAll(/\basof\s+(left\s+)?join\b/gi)) edits.push([m.index, m.index + m[0].length, m[1] ? 'LEFT JOIN' : 'JOIN']);
+  // Applied back to front, skipping any edit inside one already made (COLUMNS inside USING).
+  edits.sort((a, b) => b[0] - a[0]);
+  let out = sql;
+  let floor = Infinity;
+  for (const [start, end, replacement] of edits) {
+    if (end > floor) continue;
+    out = out.slice(0, start) + replacement + out.slice(end);
+    floor = start;
+  }
+  return out;
+}
+
+/** `sql` with the insides of strings, quoted identifiers and comments blanked, same length. */
+function maskLiterals(sql: string): string {
+  return sql.replace(/'(?:[^']|'')*'?|"(?:[^"]|"")*"?|--[^\n]*|\/\*[\s\S]*?(?:\*\/|$)/g, (m) => ' '.repeat(m.length));
 }
 
 /**
