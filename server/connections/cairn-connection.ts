@@ -76,6 +76,7 @@ const TABLES: Record<string, { sql: string; columns: Column[] }> = {
 const RUN_COLUMNS: Column[] = [
   ['id', new Utf8(), (r) => r.id],
   ['user_id', new Utf8(), (r) => r.userId],
+  ['user_name', new Utf8(), (r) => r.userName],
   ['notebook_id', new Utf8(), (r) => r.notebookId],
   ['cell_id', new Utf8(), (r) => r.cellId],
   ['connection_id', new Utf8(), (r) => r.connectionId],

@@ -11,6 +11,8 @@ export type RunStatus = 'queued' | 'running' | 'done' | 'error' | 'canceled';
 export interface RunView {
   id: string;
   userId: string | null;
+  /** The user's display name (runs outlive nobody: a deleted user leaves null). */
+  userName: string | null;
   notebookId: string | null;
   cellId: string | null;
   connectionId: string;
@@ -34,6 +36,7 @@ export interface RunView {
 interface Row {
   id: string;
   user_id: string | null;
+  user_name: string | null;
   notebook_id: string | null;
   cell_id: string | null;
   connection_id: string;
@@ -50,12 +53,16 @@ interface Row {
   error: string | null;
 }
 
-const COLUMNS = 'id, user_id, notebook_id, cell_id, connection_id, sql, params, status, started_at, duration_ms, rows, truncated, bytes, result_hash, cache, error';
+const COLUMNS =
+  'r.id, r.user_id, u.name as user_name, r.notebook_id, r.cell_id, r.connection_id, r.sql, r.params, r.status, r.started_at, r.duration_ms, r.rows, r.truncated, r.bytes, r.result_hash, r.cache, r.error';
+/** Runs with their user's name. */
+const FROM = 'query_runs r left join users u on u.id = r.user_id';
 
 function toView(r: Row): RunView {
   return {
     id: r.id,
     userId: r.user_id,
+    userName: r.user_name,
     notebookId: r.notebook_id,
     cellId: r.cell_id,
     connectionId: r.connection_id,
@@ -122,30 +129,30 @@ export class RunLog {
   }
 
   async get(workspaceId: string, id: string): Promise<RunView | null> {
-    const rows = await this.db.query<Row>(`select ${COLUMNS} from query_runs where workspace_id = $1 and id = $2`, [workspaceId, id]);
+    const rows = await this.db.query<Row>(`select ${COLUMNS} from ${FROM} where r.workspace_id = $1 and r.id = $2`, [workspaceId, id]);
     return rows[0] ? toView(rows[0]) : null;
   }
 
   /** Newest first. */
   async list(filter: RunFilter): Promise<RunView[]> {
-    const where = ['workspace_id = $1'];
+    const where = ['r.workspace_id = $1'];
     const params: unknown[] = [filter.workspaceId];
     if (filter.notebookId) {
       params.push(filter.notebookId);
-      where.push(`notebook_id = $${params.length}`);
+      where.push(`r.notebook_id = $${params.length}`);
     }
     if (filter.connectionId) {
       params.push(filter.connectionId);
-      where.push(`connection_id = $${params.length}`);
+      where.push(`r.connection_id = $${params.length}`);
     }
     params.push(Math.min(Math.max(filter.limit ?? 200, 1), 1000));
-    const rows = await this.db.query<Row>(`select ${COLUMNS} from query_runs where ${where.join(' and ')} order by started_at desc, id limit $${params.length}`, params);
+    const rows = await this.db.query<Row>(`select ${COLUMNS} from ${FROM} where ${where.join(' and ')} order by r.started_at desc, r.id limit $${params.length}`, params);
     return rows.map(toView);
   }
 
   /** Rows for the `cairn` connection's `runs` table, newest first, at most `limit`. */
   async export(workspaceId: string, limit: number): Promise<RunView[]> {
-    const rows = await this.db.query<Row>(`select ${COLUMNS} from query_runs where workspace_id = $1 order by started_at desc limit $2`, [workspaceId, limit]);
+    const rows = await this.db.query<Row>(`select ${COLUMNS} from ${FROM} where r.workspace_id = $1 order by r.started_at desc limit $2`, [workspaceId, limit]);
     return rows.map(toView);
   }
 

@@ -115,7 +115,7 @@ describe('server-side SQL over the API (embedded store, PostgreSQL warehouse)', 
     expect(table.numRows).toBe(3);
     expect([...table.getChild('n')!]).toEqual([7142, 7143, 7143]);
     const run = await client.run(runId);
-    expect(run).toMatchObject({ status: 'done', rows: 3, truncated: false, cache: 'miss', connectionId, params: [3], error: null });
+    expect(run).toMatchObject({ status: 'done', rows: 3, truncated: false, cache: 'miss', connectionId, params: [3], error: null, userId: owner.user.id, userName: 'Owner' });
     expect(run.resultHash).toBe(createHash('sha256').update(bytes).digest('hex'));
     expect(run.bytes).toBe(bytes.byteLength);
   });
@@ -211,6 +211,8 @@ describe('server-side SQL over the API (embedded store, PostgreSQL warehouse)', 
 
   it('the built-in cairn connection answers SQL over the audit log', async () => {
     const r = await runServerQuery(client, { connectionId: 'cairn', sql: `select cache, count(*)::int as n from runs where connection_id = $1 group by cache order by cache`, params: [connectionId] });
+    const who = await runServerQuery(client, { connectionId: 'cairn', sql: `select distinct user_name from runs where connection_id = $1`, params: [connectionId] });
+    expect(who!.table.getChild('user_name')!.toArray()).toEqual(['Owner']);
     const counts = Object.fromEntries(r!.table.toArray().map((row) => [row.cache, row.n]));
     expect(counts.hit).toBeGreaterThanOrEqual(3);
     expect(counts.miss).toBeGreaterThanOrEqual(5);
