@@ -9,10 +9,10 @@
  * every pending request with a clear QueryError; the next call starts a fresh one.
  */
 import { Worker } from 'node:worker_threads';
-import type { RecordBatch, Schema } from 'apache-arrow';
+import type { Schema } from 'apache-arrow';
 import { resultStream } from '../arrow/index.js';
 import { QueryError, type RunOptions, type RunResult, type ServerEngine, type ServerEngineOptions, type TableInfo } from '../engine.js';
-import { decodeBatch, decodeSchema } from './ipc-decode.js';
+import { RunChannel } from './run-channel.js';
 import type { EngineSpec, ErrorInfo, FromWorker, ToWorker, WorkerInit } from './protocol.js';
 
 export type { EngineSpec } from './protocol.js';
@@ -120,88 +120,6 @@ function toQueryError(error: ErrorInfo): QueryError {
   return new QueryError(error.message, error.engine, error.position);
 }
 
-/**
- * One run's messages, in order: the schema first, then batches until `end` or `error`.
- * A local failure (cancel, crash) ends it at once, whatever the worker still sends.
- */
-class RunChannel implements Listener {
-  readonly schema: Promise<Schema>;
-  private schemaBytes: Uint8Array | null = null;
-  private resolveSchema!: (schema: Schema) => void;
-  private rejectSchema!: (error: unknown) => void;
-  private readonly queue: (FromWorker | { type: 'failed'; error: unknown })[] = [];
-  private wake: (() => void) | null = null;
-  private finished = false;
-
-  constructor(
-    private readonly handle: WorkerHandle,
-    readonly id: number
-  ) {
-    this.schema = new Promise<Schema>((resolve, reject) => {
-      this.resolveSchema = resolve;
-      this.rejectSchema = reject;
-    });
-    this.schema.catch(() => undefined);
-    handle.listen(id, this);
-  }
-
-  message(message: FromWorker): void {
-    if (message.type === 'schema') {
-      this.schemaBytes = message.bytes;
-      this.resolveSchema(decodeSchema(message.bytes));
-    } else if (message.type === 'error') {
-      this.fail(toQueryError(message.error));
-    } else {
-      this.push(message);
-    }
-  }
-
-  crash(error: QueryError): void {
-    this.fail(error);
-  }
-
-  /** Ends the run here with `error`: before the schema, `run()` rejects; after, the batches throw. */
-  fail(error: unknown): void {
-    this.rejectSchema(error);
-    this.push({ type: 'failed', error });
-  }
-
-  private push(item: (typeof this.queue)[number]): void {
-    this.queue.push(item);
-    this.wake?.();
-  }
-
-  private async next(): Promise<(typeof this.queue)[number]> {
-    while (this.queue.length === 0) await new Promise<void>((resolve) => (this.wake = resolve));
-    this.wake = null;
-    return this.queue.shift()!;
-  }
-
-  /** The run's batches, decoded; each one taken lets the worker send another. */
-  async *batches(schema: Schema): AsyncGenerator<RecordBatch> {
-    try {
-      for (;;) {
-        const item = await this.next();
-        if (item.type === 'failed') throw item.error;
-        if (item.type === 'end') return;
-        if (item.type !== 'batch') continue;
-        this.handle.post({ type: 'ack', id: this.id });
-        yield decodeBatch(schema, this.schemaBytes!, item.bytes);
-      }
-    } finally {
-      this.close();
-    }
-  }
-
-  /** Stops listening; a run still going in the worker is canceled there (it ignores ended ids). */
-  close(): void {
-    if (this.finished) return;
-    this.finished = true;
-    this.handle.unlisten(this.id, this);
-    this.handle.post({ type: 'cancel', id: this.id });
-  }
-}
-
 class WorkerEngine implements ServerEngine {
   readonly id: string;
   private readonly init: WorkerInit;
@@ -233,7 +151,7 @@ class WorkerEngine implements ServerEngine {
     const handle = await this.worker();
     signal?.throwIfAborted();
     const id = this.nextId++;
-    const channel = new RunChannel(handle, id);
+    const channel = new RunChannel(handle, id, (m: Extract<FromWorker, { type: 'error' }>) => toQueryError(m.error));
     const onAbort = () => {
       channel.fail(signal!.reason);
       channel.close();
