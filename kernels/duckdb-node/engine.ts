@@ -6,7 +6,6 @@
  * never runs far ahead of the reader. A worker that dies fails every pending run with a
  * clear error; the next run starts a fresh one.
  */
-import { Worker } from 'node:worker_threads';
 import type { Schema } from 'apache-arrow';
 import { resultStream } from '../arrow/index.js';
 import { decodeDuckDbError } from '../duckdb-wasm/errors.js';
@@ -21,6 +20,7 @@ import {
   type TableInfo
 } from '../engine.js';
 import { RunChannel } from '../worker-engine/run-channel.js';
+import { WorkerHandle, type Listener } from '../worker-engine/worker-handle.js';
 import { defaultSamplesDir } from './samples.js';
 import type { FromWorker, ToWorker, WorkerInit } from './worker-protocol.js';
 
@@ -40,113 +40,10 @@ export interface DuckDbEngine extends ServerEngine {
   registerArrow(name: string, ipcBytes: Uint8Array): Promise<void>;
 }
 
-/** The shared TypeScript worker boot (registers tsx in the thread), and this engine's entry. */
-const BOOT_URL = new URL('../worker-engine/boot.mjs', import.meta.url);
 const ENTRY_URL = new URL('./worker.ts', import.meta.url).href;
+const WORDING = { name: 'the DuckDB worker', initFailed: 'could not open the DuckDB database' };
 
-/** Receives one request's messages; told when the worker died under it. */
-interface Listener {
-  message(message: FromWorker): void;
-  crash(error: QueryError): void;
-}
-
-/** One live worker thread and the requests waiting on it. */
-class WorkerHandle {
-  readonly worker: Worker;
-  readonly ready: Promise<void>;
-  private readonly listeners = new Map<number, Listener>();
-  /** Set when the worker is gone; the engine then starts another. */
-  dead: QueryError | null = null;
-  /** Resolves when the thread has exited. */
-  readonly exited: Promise<void>;
-  private onClosed: (() => void) | null = null;
-
-  constructor(init: WorkerInit, private readonly engineId: string) {
-    this.worker = new Worker(BOOT_URL, { workerData: { entry: ENTRY_URL, init } });
-    let settle!: (error: QueryError | null) => void;
-    this.ready = new Promise<void>((resolve, reject) => {
-      settle = (error) => (error ? reject(error) : resolve());
-    });
-    this.ready.catch(() => undefined);
-    this.worker.on('message', (message: FromWorker) => {
-      if (message.type === 'ready') {
-        if (this.listeners.size === 0) this.worker.unref();
-        return settle(null);
-      }
-      if (message.type === 'init-error') {
-        const error = new QueryError(`could not open the DuckDB database: ${message.message}`, engineId);
-        settle(error);
-        this.die(error);
-        void this.worker.terminate();
-        return;
-      }
-      if (message.type === 'closed') return this.onClosed?.();
-      if (message.type === 'fatal') {
-        const error = new QueryError(`the DuckDB worker crashed (${message.message}); the query did not finish`, engineId);
-        settle(error);
-        return this.die(error);
-      }
-      if ('id' in message) this.listeners.get(message.id)?.message(message);
-    });
-    // The worker reports its own uncaught errors ('fatal'); this catches what escapes that
-    // (a failure while loading). Runs fail now; the thread counts as gone at 'exit'.
-    this.worker.on('error', (e) => {
-      const error = new QueryError(`the DuckDB worker crashed (${e.message}); the query did not finish`, engineId);
-      settle(error);
-      this.die(error);
-    });
-    this.exited = new Promise<void>((resolve) => {
-      this.worker.on('exit', (code) => {
-        const error = new QueryError(`the DuckDB worker stopped unexpectedly (exit code ${code}); the query did not finish`, engineId);
-        settle(error);
-        this.die(error);
-        resolve();
-      });
-    });
-  }
-
-  /**
-   * Listens for request `id`'s messages. The worker keeps the process alive only while a
-   * request is pending, so a forgotten engine never holds a script open.
-   */
-  listen(id: number, listener: Listener): void {
-    this.listeners.set(id, listener);
-    this.worker.ref();
-  }
-
-  unlisten(id: number, listener: Listener): void {
-    if (this.listeners.get(id) !== listener) return;
-    this.listeners.delete(id);
-    if (this.listeners.size === 0) this.worker.unref();
-  }
-
-  post(message: ToWorker, transfer: ArrayBuffer[] = []): void {
-    if (!this.dead) this.worker.postMessage(message, transfer);
-  }
-
-  /** Asks the worker to interrupt every run; resolves when it did, or after `waitMs`. */
-  async closeRuns(waitMs: number): Promise<void> {
-    if (this.dead) return;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([
-      new Promise<void>((resolve) => {
-        this.onClosed = resolve;
-        this.post({ type: 'close' });
-      }),
-      new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs))),
-      this.exited
-    ]);
-    clearTimeout(timer);
-  }
-
-  die(error: QueryError): void {
-    if (this.dead) return;
-    this.dead = error;
-    const listeners = [...this.listeners.values()];
-    this.listeners.clear();
-    for (const listener of listeners) listener.crash(error);
-  }
-}
+type Handle = WorkerHandle<ToWorker, FromWorker>;
 
 /** Held by {@link crashWorkerForTests}; not part of the engine's interface. */
 const crashWorker = Symbol('crashWorker');
@@ -154,8 +51,8 @@ const crashWorker = Symbol('crashWorker');
 class DuckDbNodeEngine implements DuckDbEngine {
   readonly id: string;
   private readonly init: WorkerInit;
-  private handle: WorkerHandle | null = null;
-  private readonly retired = new Set<WorkerHandle>();
+  private handle: Handle | null = null;
+  private readonly retired = new Set<Handle>();
   private nextId = 1;
   private closed = false;
 
@@ -171,7 +68,7 @@ class DuckDbNodeEngine implements DuckDbEngine {
   }
 
   /** The live worker, started (again) when there is none. */
-  private async worker(): Promise<WorkerHandle> {
+  private async worker(): Promise<Handle> {
     if (this.closed) throw new QueryError('the DuckDB engine is closed', this.id);
     if (!this.handle || this.handle.dead) {
       // Two instances on one database file would both write it: the new worker opens the
@@ -180,7 +77,7 @@ class DuckDbNodeEngine implements DuckDbEngine {
       if (this.closed) throw new QueryError('the DuckDB engine is closed', this.id);
       if (!this.handle || this.handle.dead) {
         if (this.handle) this.retire(this.handle);
-        this.handle = new WorkerHandle(this.init, this.id);
+        this.handle = new WorkerHandle(ENTRY_URL, this.init, this.id, WORDING);
       }
     }
     const handle = this.handle;
@@ -189,7 +86,7 @@ class DuckDbNodeEngine implements DuckDbEngine {
   }
 
   /** A crashed worker's thread lives on until DuckDB's native work in flight ends; close() waits for it. */
-  private retire(handle: WorkerHandle): void {
+  private retire(handle: Handle): void {
     this.retired.add(handle);
     void handle.exited.then(() => this.retired.delete(handle));
   }
@@ -244,7 +141,7 @@ class DuckDbNodeEngine implements DuckDbEngine {
     const id = this.nextId++;
     const bytes = ipcBytes.slice();
     await new Promise<void>((resolve, reject) => {
-      const listener: Listener = {
+      const listener: Listener<FromWorker> = {
         message: (m) => {
           handle.unlisten(id, listener);
           if (m.type === 'done') resolve();
@@ -312,7 +209,7 @@ class DuckDbNodeEngine implements DuckDbEngine {
     if (handle && !handle.dead) {
         // A thread terminated inside a native DuckDB call aborts the process: interrupt and
       // drain first (interrupted statements end within milliseconds).
-      await handle.closeRuns(30_000);
+      await handle.requestClose({ type: 'close' }, 30_000);
       handle.die(new QueryError('the DuckDB engine was closed', this.id));
       await handle.worker.terminate();
     } else if (handle) {
