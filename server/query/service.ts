@@ -61,10 +61,8 @@ export interface QueryReply {
 }
 
 interface LiveRun {
-  execution: Execution | null;
-  queue: ConnectionQueue | null;
-  ticket: object;
-  startedAt: Date;
+  execution: Execution;
+  queue: ConnectionQueue;
   workspaceId: string;
 }
 
@@ -120,8 +118,7 @@ export class QueryService {
     const execution = join ? shared.execution : this.execute(key, connection, request);
     const reader = execution.read();
     if (!reader) throw new Error('a new execution is always joinable');
-    const ticket = join ? {} : this.tickets.get(execution)!;
-    this.live.set(runId, { execution, queue: this.queueFor(connection), ticket, startedAt, workspaceId: request.workspaceId });
+    this.live.set(runId, { execution, queue: this.queueFor(connection), workspaceId: request.workspaceId });
     await this.runs.start({ ...base, cache: join ? 'hit' : 'miss' });
 
     try {
@@ -152,7 +149,7 @@ export class QueryService {
   /** Cancels a run that is queued or running (and the execution every copy shares). */
   cancel(workspaceId: string, runId: string): boolean {
     const run = this.live.get(runId);
-    if (!run || run.workspaceId !== workspaceId || !run.execution) return false;
+    if (!run || run.workspaceId !== workspaceId) return false;
     run.execution.controller.abort(new Error('canceled by a user'));
     return true;
   }
@@ -160,8 +157,9 @@ export class QueryService {
   /** A run's status while it is live, or null once it ended (the log then has it). */
   liveStatus(runId: string): LiveStatus | null {
     const run = this.live.get(runId);
-    if (!run || !run.execution) return null;
-    const position = run.queue?.position(this.tickets.get(run.execution) ?? run.ticket) ?? -1;
+    if (!run) return null;
+    // Every request sharing an execution waits in the queue as that execution's ticket.
+    const position = run.queue.position(this.tickets.get(run.execution)!);
     return position >= 0
       ? { status: 'queued', queuePosition: position, rowsSoFar: 0 }
       : { status: 'running', queuePosition: null, rowsSoFar: run.execution.rowsSoFar };
