@@ -42,6 +42,8 @@ export class NotebookWarehouse {
   /** When the browser engine's tables were last read (they change as cells run and files load). */
   #browserReadAt = 0;
   readonly #cleanups: (() => void)[] = [];
+  /** The last completion config per engine, with its JSON, so an equal one is the same object. */
+  readonly #completions = new Map<string, { key: string; config: SqlLanguageConfig }>();
 
   constructor(readonly session: NotebookSession) {
     void this.connections.load();
@@ -116,16 +118,26 @@ export class NotebookWarehouse {
   /** The SQL editors' language settings for a cell running on `engine`: dialect and completion schema. */
   completion(engine: string): SqlLanguageConfig {
     const results = this.#resultTables();
+    let config: SqlLanguageConfig;
     if (engine === BROWSER_ENGINE) {
       // Cell results are listed once, from `results`, with the columns this page computed.
       const tables = this.#browserTables().filter((t) => t.schema !== 'results');
-      return { dialect: 'duckdb', schema: completionNamespace(tables, '', results) };
+      config = { dialect: 'duckdb', schema: completionNamespace(tables, '', results) };
+    } else {
+      const connection = this.connection(engine);
+      config = {
+        dialect: dialectOf(connection?.kind ?? 'postgres'),
+        schema: completionNamespace(this.schema(engine).tables, defaultSchemaOf(connection ?? null), results)
+      };
     }
-    const connection = this.connection(engine);
-    return {
-      dialect: dialectOf(connection?.kind ?? 'postgres'),
-      schema: completionNamespace(this.schema(engine).tables, defaultSchemaOf(connection ?? null), results)
-    };
+    // Every run makes new result objects, but re-running a cell rarely changes its columns.
+    // Handing back the same config then spares each SQL editor a language reconfigure, which
+    // re-parses its text and forces a synchronous layout (measured with bench/browser-sql).
+    const key = JSON.stringify(config);
+    const cached = this.#completions.get(engine);
+    if (cached?.key === key) return cached.config;
+    this.#completions.set(engine, { key, config });
+    return config;
   }
 
   /** How a table of `engine` should be written in a query. */
