@@ -117,8 +117,10 @@ export function createExecutor(deps: ExecutorDeps): Executor {
     const source = String(config.source ?? '').trim();
     const kernel = await deps.kernel();
     await prepare(kernel, cell, inputs);
-    const { table: empty } = await kernel.query(`select * from ${quoteIdent(source)} limit 0`, { signal });
-    const columns = empty.schema.fields.map((f) => ({ name: f.name, type: String(f.type) }));
+    // A cell's Arrow result carries its columns; a sample, a file or a JS value's rows are asked of DuckDB.
+    const input = inputs.get(source);
+    const schema = isTable(input) ? input.schema : (await kernel.query(`select * from ${quoteIdent(source)} limit 0`, { signal })).table.schema;
+    const columns = schema.fields.map((f) => ({ name: f.name, type: String(f.type) }));
     const chart = compileChart(config, columns, source);
     if ('error' in chart) throw new CellRunError(chart.error.field ? `${chart.error.field}: ${chart.error.message}` : chart.error.message);
     const { table } = await kernel.query(chart.sql, { signal, rowLimit: chart.rowLimit });
