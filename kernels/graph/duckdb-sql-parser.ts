@@ -4,9 +4,11 @@
  *
  * `getTableNames` parses and then binds the statement in a names-only mode, so beyond
  * syntax errors it also fails on a few constructs whose binding needs real columns
- * (`JOIN … USING`, `NATURAL JOIN`, `ASOF JOIN`, `COLUMNS('regex')`). Those are ordinary
- * SQL, so when binding (not parsing) fails the statement is asked again with them made
- * column-free (see {@link withoutColumnBinding}): which tables it reads does not change.
+ * (`JOIN … USING`, `NATURAL JOIN`, `ASOF JOIN`, `COLUMNS('regex')`, the columns an
+ * `UNPIVOT` names) or that DuckDB expands into several statements (`PIVOT` without `IN`).
+ * Those are ordinary SQL, so when binding (not parsing) fails the statement is asked again
+ * with them made column-free (see {@link withoutColumnBinding}): which tables it reads does
+ * not change.
  * Table functions over files (`read_parquet('https://…')`) are opened while binding: use a
  * connection to an instance that holds no data and has `enable_external_access = false`,
  * so naming a remote file never fetches it on a keystroke.
@@ -60,8 +62,9 @@ export class DuckDbSqlParser implements SqlParser {
 /**
  * `sql` with the constructs whose binding needs real columns rewritten into ones that do
  * not, keeping every table reference: `USING (…)` → `ON true`, `NATURAL [LEFT|…] JOIN` and
- * `ASOF [LEFT] JOIN` → a plain join, `COLUMNS(…)` → `NULL`. Only for finding table names;
- * strings, quoted identifiers and comments are left alone.
+ * `ASOF [LEFT] JOIN` → a plain join, `COLUMNS(…)` → `NULL`, the columns an `UNPIVOT`
+ * names → `*`, and a `PIVOT` statement → `SELECT * FROM` its source. Only for finding table
+ * names; strings, quoted identifiers and comments are left alone.
  */
 export function withoutColumnBinding(sql: string): string {
   const masked = maskLiterals(sql);
@@ -74,19 +77,57 @@ export function withoutColumnBinding(sql: string): string {
     }
     return masked.length;
   };
+  /**
+   * The first word at or after `from`, outside parentheses opened after it, that `stop`
+   * matches — or where the enclosing parenthesis closes, a `;`, or the end.
+   */
+  const scanTo = (stop: RegExp, from: number): number => {
+    let depth = 0;
+    for (let i = from; i < masked.length; i++) {
+      const c = masked[i];
+      if (c === '(') depth++;
+      else if (c === ')' && --depth < 0) return i;
+      else if (depth === 0 && c === ';') return i;
+      else if (depth === 0 && /\w/.test(c) && (i === 0 || !/\w/.test(masked[i - 1])) && stop.test(masked.slice(i, i + 12))) return i;
+    }
+    return masked.length;
+  };
+  const isWord = (at: number, word: RegExp) => word.test(masked.slice(at, at + 12));
+  for (const m of masked.matchAll(/\bunpivot\b(\s*(?:(?:include|exclude)\s+nulls\s*)?)/gi)) {
+    const after = m.index + m[0].length;
+    if (masked[after] === '(') {
+      // After a table: UNPIVOT [INCLUDE NULLS] (v FOR name IN (a, b))  →  IN (*)
+      const inside = masked.slice(after, closeParen(after));
+      const list = /^\(\s*[^()]*?\bfor\b[^()]*?\bin\s*\(/i.exec(inside);
+      if (list) {
+        const open = after + list[0].length - 1;
+        edits.push([open, closeParen(open), '(*)']);
+        continue;
+      }
+    }
+    // The statement: UNPIVOT src ON a, b [INTO NAME … VALUE …]  →  ON *
+    const on = scanTo(/^on\b/i, after);
+    if (!isWord(on, /^on\b/i)) continue;
+    edits.push([on + 2, scanTo(/^(?:into|where|group|order|limit|union|except|intersect)\b/i, on + 2), ' * ']);
+  }
+  // PIVOT src ON col USING …: without IN, DuckDB first runs a query for the values; the
+  // tables are those of src.
+  const pivot = /^\s*pivot(?:_wider)?\b/i.exec(masked);
+  if (pivot) {
+    const on = scanTo(/^on\b/i, pivot[0].length);
+    if (isWord(on, /^on\b/i)) edits.push([0, pivot[0].length, 'SELECT * FROM'], [on, masked.length, '']);
+  }
   for (const m of masked.matchAll(/\busing\s*\(/gi)) edits.push([m.index, closeParen(m.index + m[0].length - 1), 'ON true']);
   for (const m of masked.matchAll(/\bcolumns\s*\(/gi)) edits.push([m.index, closeParen(m.index + m[0].length - 1), 'NULL']);
   for (const m of masked.matchAll(/\bnatural\s+(?:(?:left|right|full|inner)\s+)?(?:outer\s+)?join\b/gi)) edits.push([m.index, m.index + m[0].length, 'CROSS JOIN']);
   for (const m of masked.matchAll(/\basof\s+(left\s+)?join\b/gi)) edits.push([m.index, m.index + m[0].length, m[1] ? 'LEFT JOIN' : 'JOIN']);
-  // Applied back to front, skipping any edit inside one already made (COLUMNS inside USING).
-  edits.sort((a, b) => b[0] - a[0]);
+  // An edit inside another (COLUMNS inside USING, or inside an UNPIVOT's list) goes with the
+  // outer one; the rest are applied back to front so offsets stay valid.
+  edits.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+  const kept: typeof edits = [];
+  for (const edit of edits) if (kept.length === 0 || edit[0] >= kept[kept.length - 1][1]) kept.push(edit);
   let out = sql;
-  let floor = Infinity;
-  for (const [start, end, replacement] of edits) {
-    if (end > floor) continue;
-    out = out.slice(0, start) + replacement + out.slice(end);
-    floor = start;
-  }
+  for (const [start, end, replacement] of kept.reverse()) out = out.slice(0, start) + replacement + out.slice(end);
   return out;
 }
 

@@ -23,7 +23,17 @@ describe('sqlDependencies on constructs whose binding needs columns', () => {
     ['select * from trades asof join quotes on trades.t >= quotes.t', ['quotes', 'trades']],
     ['select * from trades asof left join quotes using (symbol, t)', ['quotes', 'trades']],
     ["select columns('delay_.*') from flights", ['flights']],
-    ["select max(columns(* exclude (id))) from t where name = 'using (x)'", ['t']]
+    ["select max(columns(* exclude (id))) from t where name = 'using (x)'", ['t']],
+    // UNPIVOT binds the columns it names; PIVOT without IN first queries the values.
+    ['unpivot monthly_sales on jan, feb, mar into name month value sales', ['monthly_sales']],
+    ['unpivot monthly_sales on jan, feb', ['monthly_sales']],
+    ['select * from monthly_sales unpivot (sales for month in (jan, feb, mar))', ['monthly_sales']],
+    ['select * from monthly_sales unpivot include nulls (sales for month in (jan, "feb"))', ['monthly_sales']],
+    ['with s as (select * from raw_sales) unpivot s on jan, feb into name month value sales', ['raw_sales']],
+    ['select m.*, r.region from (unpivot monthly_sales on q1, q2 into name q value v) m join regions r using (id)', ['monthly_sales', 'regions']],
+    ["unpivot (select * from a join b using (id)) on columns('q.*') into name q value v", ['a', 'b']],
+    ['pivot cities on year using sum(population)', ['cities']],
+    ['pivot (select * from cities join countries using (country)) on year using sum(population) group by country', ['cities', 'countries']]
   ];
   for (const [sql, expected] of cases) {
     it(sql, async () => {
