@@ -74,7 +74,10 @@ describe('two people editing one notebook in Chromium', () => {
     await ana.screenshot({ path: screenshotPath('e2e-ana') });
     await bob.screenshot({ path: screenshotPath('e2e-bob') });
 
-    // Undo is per user: Ana's undo takes back her last typing, never Bob's.
+    // Undo is per user: Ana's undo takes back her last typing, never Bob's. Typing less
+    // than 500 ms after her last keystroke would join the same undo step (Y.UndoManager's
+    // captureTimeout); on a quiet machine the steps above can take less than that.
+    await ana.waitForTimeout(600);
     await ana.locator('[data-kind="sql"] .cm-content').click();
     await ana.keyboard.press('End');
     await ana.keyboard.type(' -- draft');
