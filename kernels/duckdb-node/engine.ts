@@ -6,8 +6,6 @@
  * never runs far ahead of the reader. A worker that dies fails every pending run with a
  * clear error; the next run starts a fresh one.
  */
-import type { Schema } from 'apache-arrow';
-import { resultStream } from '../arrow/index.js';
 import { decodeDuckDbError } from '../duckdb-wasm/errors.js';
 import {
   DEFAULT_MAX_CONNECTIONS,
@@ -102,28 +100,8 @@ class DuckDbNodeEngine implements DuckDbEngine {
     signal?.throwIfAborted();
     const id = this.nextId++;
     const channel = new RunChannel(handle, id, (m: Extract<FromWorker, { type: 'error' }>) => this.toError(m, sql));
-    const onAbort = () => {
-      channel.fail(signal!.reason);
-      channel.close();
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
     handle.post({ type: 'run', id, sql, params: [...params], rowLimit: rowLimit ?? null, internal });
-    let schema: Schema;
-    try {
-      schema = await channel.schema;
-    } catch (e) {
-      signal?.removeEventListener('abort', onAbort);
-      channel.close();
-      throw e;
-    }
-    return resultStream(schema, channel.batches(schema), {
-      rowLimit,
-      signal,
-      release: () => {
-        signal?.removeEventListener('abort', onAbort);
-        channel.close();
-      }
-    });
+    return channel.result(options);
   }
 
   private toError(message: Extract<FromWorker, { type: 'error' }>, sql: string): QueryError {

@@ -1,13 +1,9 @@
 /**
  * The messages between the DuckDB engine (main thread) and its worker thread. Results
- * travel as Arrow IPC stream bytes (schema message first, then one message per batch),
- * their ArrayBuffers transferred, never copied; the worker sends at most
- * {@link BATCH_WINDOW} batches ahead of what the main thread has taken, so a slow reader
- * pauses DuckDB's streaming result instead of piling batches up in memory.
+ * stream as worker-engine/stream-protocol.ts describes, the same as the other worker
+ * engine's; a slow reader pauses DuckDB's streaming result.
  */
-
-/** Batches the worker may send before the main thread acknowledges one. */
-export const BATCH_WINDOW = 2;
+import type { ResultMessage } from '../worker-engine/stream-protocol.js';
 
 /** What the worker is started with (`workerData.init`; `workerData.entry` is for the shared boot). */
 export interface WorkerInit {
@@ -52,10 +48,7 @@ export type FromWorker =
   | { type: 'ready' }
   /** Opening the database failed; the worker exits after this. */
   | { type: 'init-error'; message: string }
-  /** The result's Arrow schema message. */
-  | { type: 'schema'; id: number; bytes: Uint8Array }
-  | { type: 'batch'; id: number; bytes: Uint8Array; rows: number }
-  | { type: 'end'; id: number }
+  | ResultMessage
   /** `message` is DuckDB's (maybe its JSON form); `reason` set when the worker stopped the run itself. */
   | { type: 'error'; id: number; message: string; reason: StopReason | null }
   /** `register` finished. */

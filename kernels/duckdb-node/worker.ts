@@ -9,7 +9,7 @@
  * when its statement timeout runs out. The timeout counts time spent in DuckDB, not time
  * spent waiting for a slow reader.
  */
-import { availableParallelism, setPriority } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBResult } from '@duckdb/node-api';
 import type { RecordBatch } from 'apache-arrow';
@@ -21,21 +21,14 @@ import { createSamples } from './samples.js';
 import { executeStatements } from './statements.js';
 import { columnMapping, uniqueNames } from './types.js';
 import { appendChunk } from './vectors.js';
-import { BATCH_WINDOW, type FromWorker, type StopReason, type ToWorker, type WorkerInit } from './worker-protocol.js';
+import type { FromWorker, StopReason, ToWorker, WorkerInit } from './worker-protocol.js';
+import { BATCH_WINDOW } from '../worker-engine/stream-protocol.js';
+import { lowerThreadPriority } from '../worker-engine/thread-priority.js';
 
 const port = parentPort!;
 const init = (workerData as { init: WorkerInit }).init;
 
-// Converting results to Arrow is this thread's CPU work; below the server's priority it
-// yields the cores to the event loop. (pid 0 is the calling thread on Linux; elsewhere the
-// whole process would be reniced, so only there.)
-if (process.platform === 'linux') {
-  try {
-    setPriority(0, 10);
-  } catch {
-    // Not permitted here: run at normal priority.
-  }
-}
+lowerThreadPriority();
 
 function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
   port.postMessage(message, transfer);

@@ -8,8 +8,6 @@
  * One worker per engine (per connection), started on first use. A worker that dies fails
  * every pending request with a clear QueryError; the next call starts a fresh one.
  */
-import type { Schema } from 'apache-arrow';
-import { resultStream } from '../arrow/index.js';
 import { QueryError, type RunOptions, type RunResult, type ServerEngine, type ServerEngineOptions, type TableInfo } from '../engine.js';
 import { RunChannel } from './run-channel.js';
 import { WorkerHandle, type Listener } from './worker-handle.js';
@@ -58,28 +56,8 @@ class WorkerEngine implements ServerEngine {
     signal?.throwIfAborted();
     const id = this.nextId++;
     const channel = new RunChannel(handle, id, (m: Extract<FromWorker, { type: 'error' }>) => toQueryError(m.error));
-    const onAbort = () => {
-      channel.fail(signal!.reason);
-      channel.close();
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
     handle.post({ type: 'run', id, sql, params: [...params], rowLimit: rowLimit ?? null });
-    let schema: Schema;
-    try {
-      schema = await channel.schema;
-    } catch (e) {
-      signal?.removeEventListener('abort', onAbort);
-      channel.close();
-      throw e;
-    }
-    return resultStream(schema, channel.batches(schema), {
-      rowLimit,
-      signal,
-      release: () => {
-        signal?.removeEventListener('abort', onAbort);
-        channel.close();
-      }
-    });
+    return channel.result(options);
   }
 
   /** A request answered by one `result` (or `error`). */

@@ -1,14 +1,9 @@
 /**
  * The messages between a worker engine (main thread, engine.ts) and its worker thread
- * (worker.ts). Results travel as Arrow IPC stream bytes — the schema message first, then
- * one message per batch — their ArrayBuffers transferred, never copied. The worker sends
- * at most {@link BATCH_WINDOW} batches ahead of what the main thread has taken, so a slow
- * reader pauses the database read instead of piling batches up in memory.
+ * (worker.ts). Results stream as stream-protocol.ts describes.
  */
 import type { ServerEngineOptions, TableInfo } from '../engine.js';
-
-/** Batches the worker may send before the main thread acknowledges one. */
-export const BATCH_WINDOW = 2;
+import type { ResultMessage } from './stream-protocol.js';
 
 /** Which engine the worker builds: `module` (a file URL) exports `factory(config, options)`. */
 export interface EngineSpec {
@@ -46,9 +41,7 @@ export type FromWorker =
   | { type: 'ready' }
   /** Loading the module or building the engine failed; the worker exits after this. */
   | { type: 'init-error'; message: string }
-  | { type: 'schema'; id: number; bytes: Uint8Array }
-  | { type: 'batch'; id: number; bytes: Uint8Array; rows: number }
-  | { type: 'end'; id: number }
+  | ResultMessage
   | { type: 'error'; id: number; error: ErrorInfo }
   /** A `call` finished. */
   | { type: 'result'; id: number; value: TableInfo[] | null }

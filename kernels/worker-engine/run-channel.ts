@@ -6,10 +6,10 @@
  * whatever the worker still sends.
  */
 import type { RecordBatch, Schema } from 'apache-arrow';
+import { resultStream } from '../arrow/index.js';
+import type { RunOptions, RunResult } from '../engine.js';
 import { decodeBatch, decodeSchema } from './ipc-decode.js';
-
-/** The result-stream messages both protocols send for a run. */
-type StreamMessage = { type: 'schema'; bytes: Uint8Array } | { type: 'batch'; bytes: Uint8Array } | { type: 'end' };
+import type { ResultMessage as StreamMessage } from './stream-protocol.js';
 
 /** The worker as a run needs it: who gets its messages, and a way to acknowledge or cancel. */
 export interface RunPort {
@@ -75,6 +75,31 @@ export class RunChannel {
     while (this.queue.length === 0) await new Promise<void>((resolve) => (this.wake = resolve));
     this.wake = null;
     return this.queue.shift()!;
+  }
+
+  /**
+   * The run as a {@link RunResult}, for the engine to return once it has posted the run:
+   * `signal` aborting ends it here and cancels it in the worker; so does the reader
+   * releasing it early.
+   */
+  async result({ signal, rowLimit }: RunOptions): Promise<RunResult> {
+    const onAbort = () => {
+      this.fail(signal!.reason);
+      this.close();
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const release = () => {
+      signal?.removeEventListener('abort', onAbort);
+      this.close();
+    };
+    let schema: Schema;
+    try {
+      schema = await this.schema;
+    } catch (e) {
+      release();
+      throw e;
+    }
+    return resultStream(schema, this.batches(schema), { rowLimit, signal, release });
   }
 
   /** The run's batches, decoded; each one taken lets the worker send another. */

@@ -4,27 +4,19 @@
  * bytes. The engine's own work — the driver, decoding rows or wire values into Arrow —
  * happens here, so the server's event loop stays free while a big result streams.
  */
-import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { RecordBatch } from 'apache-arrow';
 import { IpcStreamEncoder } from '../arrow/index.js';
 import { QueryError, type ServerEngine } from '../engine.js';
 import { transferable } from './ipc-decode.js';
-import { BATCH_WINDOW, type ErrorInfo, type FromWorker, type ToWorker, type WorkerInit } from './protocol.js';
+import type { ErrorInfo, FromWorker, ToWorker, WorkerInit } from './protocol.js';
+import { BATCH_WINDOW } from './stream-protocol.js';
+import { lowerThreadPriority } from './thread-priority.js';
 
 const port = parentPort!;
 const init = (workerData as { init: WorkerInit }).init;
 
-// Encoding results is this thread's CPU work; below the server's priority it yields the
-// cores to the event loop. (pid 0 is the calling thread on Linux; elsewhere the whole
-// process would be reniced, so only there.)
-if (process.platform === 'linux') {
-  try {
-    setPriority(0, 10);
-  } catch {
-    // Not permitted here: run at normal priority.
-  }
-}
+lowerThreadPriority();
 
 function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
   port.postMessage(message, transfer);
