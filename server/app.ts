@@ -22,6 +22,10 @@ import { sampleRoutes } from './http/routes/samples.js';
 import { FileStore } from './files/file-store.js';
 import { connectionRoutes } from './http/routes/connections.js';
 import { queryRoutes } from './http/routes/query.js';
+import { workspaceRoutes } from './http/routes/workspaces.js';
+import { authorize } from './access/rules.js';
+import { AuthRateLimits } from './auth/rate-limits.js';
+import { purgeExpiredSessions } from './auth/sessions.js';
 import { ConnectionRepository } from './connections/repository.js';
 import { ConnectionService } from './connections/service.js';
 import { EngineRegistry } from './connections/engines.js';
@@ -40,6 +44,8 @@ export type PageHandler = (req: IncomingMessage, res: ServerResponse, next: () =
 export interface CairnServer {
   server: Server;
   context: AppContext;
+  /** The routes and their access rules (tests check each against every kind of caller). */
+  router: Router;
   /** Start listening; resolves with the bound port. */
   listen(): Promise<number>;
   /** Flush and close every room, the store and the listener. */
@@ -58,11 +64,16 @@ export async function createCairnServer(config: Config, options: ServerOptions =
   // Embedded: an append-only file per notebook (see file-update-log.ts); a real Postgres is
   // shared by several processes, so there the log is a table.
   const updateLog: UpdateLog = config.databaseUrl ? new SqlUpdateLog(db) : new FileUpdateLog(join(config.dataDir, 'updates'), db);
-  const collab = new CollabServer(cairnCollabHooks(db, updateLog), { maxFrameBytes: config.maxFrameBytes, idleMs: options.roomIdleMs });
+  const collab = new CollabServer(cairnCollabHooks(db, updateLog), {
+    maxFrameBytes: config.maxFrameBytes,
+    idleMs: options.roomIdleMs,
+    maxSocketsPerUser: config.limits.socketsPerUser,
+    maxDocumentBytes: config.limits.documentBytes
+  });
   const runLog = new RunLog(db);
   const connections = new ConnectionService(db, new ConnectionRepository(db, config.secretKey), new EngineRegistry(), new CairnConnections(db, runLog));
   const queries = new QueryService(
-    (workspaceId, id) => connections.resolve(workspaceId, id),
+    (workspaceId, id, viewer) => connections.resolve(workspaceId, id, viewer),
     runLog,
     new ResultCache(db, join(config.dataDir, 'results'), config.resultCacheBytes)
   );
@@ -74,11 +85,22 @@ export async function createCairnServer(config: Config, options: ServerOptions =
     notebooks: new NotebookService(db, updateLog, collab),
     files: new FileStore(join(config.dataDir, 'files'), config.maxUploadBytes),
     connections,
-    queries
+    queries,
+    rateLimits: new AuthRateLimits({
+      loginFailuresPerAccount: config.limits.loginFailuresPerAccount,
+      loginFailuresPerIp: config.limits.loginFailuresPerAccount * 10,
+      signupsPerIp: config.limits.signupsPerIp
+    })
   };
 
-  const router = new Router();
+  const ruleDeps = {
+    db,
+    signupOpen: config.signup === 'open',
+    notebookHoldsFile: (notebookId: string, hash: string) => context.notebooks.holdsFile(notebookId, hash)
+  };
+  const router = new Router((rule, ctx) => authorize(rule, ctx.req, ctx.url, ctx.params, ruleDeps));
   authRoutes(router, context);
+  workspaceRoutes(router, context);
   notebookRoutes(router, context);
   healthRoutes(router, context);
   fileRoutes(router, context);
@@ -96,7 +118,8 @@ export async function createCairnServer(config: Config, options: ServerOptions =
     const match = router.match(req.method ?? 'GET', url.pathname);
     if (match === null) return sendJson(res, 404, { error: { code: 'not_found', message: `No route for ${url.pathname}.` } });
     if (match === 'method') return sendJson(res, 405, { error: { code: 'method_not_allowed', message: `${req.method} is not allowed on ${url.pathname}.` } });
-    match.handler({ req, res, url, params: match.params }).catch((err) => sendError(res, err));
+    if (match === 'bad_path') return sendJson(res, 400, { error: { code: 'bad_request', message: 'The URL path is not valid percent-encoding.' } });
+    match.run({ req, res, url }).catch((err) => sendError(res, err));
   });
   server.on('upgrade', (req, socket, head) => {
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
@@ -108,9 +131,16 @@ export async function createCairnServer(config: Config, options: ServerOptions =
     socket.destroy();
   });
 
+  // Sessions past their expiry or idle limit are deleted hourly (they are refused before that).
+  const purge = () => purgeExpiredSessions(db).catch((err) => log.warn('purging expired sessions failed', { err }));
+  void purge();
+  const purgeTimer = setInterval(purge, 60 * 60 * 1000);
+  purgeTimer.unref();
+
   return {
     server,
     context,
+    router,
     listen: () =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -120,6 +150,7 @@ export async function createCairnServer(config: Config, options: ServerOptions =
         });
       }),
     async close() {
+      clearInterval(purgeTimer);
       await collab.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await connections.close();

@@ -29,8 +29,25 @@ export interface Config {
   maxUploadBytes: number;
   /** Disk kept for cached query results (CAIRN_RESULT_CACHE_MB, default 1024). */
   resultCacheBytes: number;
+  /** Who may sign up without an invitation (CAIRN_SIGNUP): `invite` (nobody but the first account) or `open`. */
+  signup: 'invite' | 'open';
+  /** Per-workspace and per-user limits; defaults never get in the way of real work. */
+  limits: Limits;
   /** Run vite in middleware mode instead of serving build/. */
   dev: boolean;
+}
+
+export interface Limits {
+  /** Bytes of files a workspace may hold (CAIRN_WORKSPACE_UPLOAD_GB, default 10). */
+  workspaceUploadBytes: number;
+  /** Open collaboration sockets per user (CAIRN_MAX_SOCKETS_PER_USER, default 64). */
+  socketsPerUser: number;
+  /** Largest a notebook's document may grow (CAIRN_MAX_DOCUMENT_MB, default 64). */
+  documentBytes: number;
+  /** Failed logins per account per 15 minutes (CAIRN_LOGIN_FAILURES, default 10). */
+  loginFailuresPerAccount: number;
+  /** Sign-ups per IP address per hour (CAIRN_SIGNUPS_PER_IP, default 30). */
+  signupsPerIp: number;
 }
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -51,14 +68,35 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     maxBodyBytes: 1024 * 1024,
     maxUploadBytes: parseBytes('CAIRN_MAX_UPLOAD_MB', env.CAIRN_MAX_UPLOAD_MB, 1024),
     resultCacheBytes: parseBytes('CAIRN_RESULT_CACHE_MB', env.CAIRN_RESULT_CACHE_MB, 1024),
+    signup: parseSignup(env.CAIRN_SIGNUP),
+    limits: {
+      workspaceUploadBytes: parseBytes('CAIRN_WORKSPACE_UPLOAD_GB', env.CAIRN_WORKSPACE_UPLOAD_GB, 10, 1024),
+      socketsPerUser: parseCount('CAIRN_MAX_SOCKETS_PER_USER', env.CAIRN_MAX_SOCKETS_PER_USER, 64),
+      documentBytes: parseBytes('CAIRN_MAX_DOCUMENT_MB', env.CAIRN_MAX_DOCUMENT_MB, 64),
+      loginFailuresPerAccount: parseCount('CAIRN_LOGIN_FAILURES', env.CAIRN_LOGIN_FAILURES, 10),
+      signupsPerIp: parseCount('CAIRN_SIGNUPS_PER_IP', env.CAIRN_SIGNUPS_PER_IP, 30)
+    },
     dev: argv.includes('--dev')
   };
 }
 
-function parseBytes(name: string, rawMb: string | undefined, defaultMb: number): number {
-  const mb = rawMb ? Number(rawMb) : defaultMb;
-  if (!Number.isFinite(mb) || mb <= 0) throw new Error(`${name} must be a positive number, got ${JSON.stringify(rawMb)}`);
-  return Math.floor(mb * 1024 * 1024);
+/** A size setting in MB (or GB with `scale` 1024), as bytes. */
+function parseBytes(name: string, raw: string | undefined, defaultValue: number, scale = 1): number {
+  const value = raw ? Number(raw) : defaultValue;
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got ${JSON.stringify(raw)}`);
+  return Math.floor(value * scale * 1024 * 1024);
+}
+
+function parseCount(name: string, raw: string | undefined, defaultValue: number): number {
+  const value = raw ? Number(raw) : defaultValue;
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive whole number, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+function parseSignup(raw: string | undefined): 'invite' | 'open' {
+  if (!raw || raw === 'invite') return 'invite';
+  if (raw === 'open') return 'open';
+  throw new Error(`CAIRN_SIGNUP must be "invite" or "open", got ${JSON.stringify(raw)}`);
 }
 
 function parsePort(raw: string | undefined): number {

@@ -1,20 +1,19 @@
-/** Who is making an HTTP request: the one place routes ask. */
+/** Who is making an HTTP request: the one place routes ask (through server/access/rules.ts). */
 import type { IncomingMessage } from 'node:http';
 import type { Queryable } from '../store/index.js';
 import { HttpError } from '../http/errors.js';
-import { userForToken, type SessionUser } from './sessions.js';
+import { sessionForToken, type Session } from './sessions.js';
 import { tokenFromRequest } from './tokens.js';
-import { DEFAULT_WORKSPACE_ID, memberRole, type Role } from '../notebooks/workspaces.js';
 
-/** The signed-in user, or a 401. Cookie-authenticated writes must come from this origin (CSRF). */
-export async function requireUser(db: Queryable, req: IncomingMessage, url: URL): Promise<SessionUser> {
+/** The request's live session, or a 401. Cookie-authenticated writes must come from this origin (CSRF). */
+export async function requireSession(db: Queryable, req: IncomingMessage, url: URL): Promise<Session> {
   const token = tokenFromRequest(req);
   if (!token) throw new HttpError(401, 'unauthenticated', 'Sign in first: send a session cookie or an Authorization: Bearer token.');
   const bearer = req.headers.authorization?.startsWith('Bearer ') ?? false;
   if (!bearer && req.method !== 'GET' && req.method !== 'HEAD') assertSameOrigin(req, url);
-  const user = await userForToken(db, token);
-  if (!user) throw new HttpError(401, 'unauthenticated', 'Your session has expired or is not valid; sign in again.');
-  return user;
+  const session = await sessionForToken(db, token);
+  if (!session) throw new HttpError(401, 'unauthenticated', 'Your session has expired or is not valid; sign in again.');
+  return session;
 }
 
 function assertSameOrigin(req: IncomingMessage, url: URL): void {
@@ -23,15 +22,4 @@ function assertSameOrigin(req: IncomingMessage, url: URL): void {
   if (new URL(origin).host !== (req.headers.host ?? url.host)) {
     throw new HttpError(403, 'cross_origin', 'Cross-site requests are refused.');
   }
-}
-
-/**
- * The signed-in user and the workspace they act in. Every account belongs to the default
- * workspace for now (see notebooks/workspaces.ts); this is where choosing one will go.
- */
-export async function requireMember(db: Queryable, req: IncomingMessage, url: URL): Promise<{ user: SessionUser; workspaceId: string; role: Role }> {
-  const user = await requireUser(db, req, url);
-  const role = await memberRole(db, DEFAULT_WORKSPACE_ID, user.id);
-  if (!role) throw new HttpError(403, 'forbidden', 'You are not a member of this workspace.');
-  return { user, workspaceId: DEFAULT_WORKSPACE_ID, role };
 }

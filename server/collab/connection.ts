@@ -19,6 +19,10 @@ export class Connection implements Peer {
   readonly id = `p${nextId++}`;
   private windowStart = 0;
   private windowCount = 0;
+  private awarenessWindowStart = 0;
+  private awarenessCount = 0;
+  private syncWindowStart = 0;
+  private syncCount = 0;
   private closing = false;
 
   constructor(
@@ -52,6 +56,33 @@ export class Connection implements Peer {
     if (++this.windowCount <= this.maxMessagesPerSecond) return true;
     log.warn('closing a client that floods the server', { peer: this.id, user: this.principal.userId });
     this.close(CLOSE.policy, 'too many messages');
+    return false;
+  }
+
+  /**
+   * Count one awareness message; false when over `perSecond` (the message is dropped, the
+   * socket kept: cursors are best-effort, and the next update carries the latest state).
+   */
+  admitAwareness(perSecond: number, now = Date.now()): boolean {
+    if (now - this.awarenessWindowStart >= 1000) {
+      this.awarenessWindowStart = now;
+      this.awarenessCount = 0;
+    }
+    return ++this.awarenessCount <= perSecond;
+  }
+
+  /**
+   * Count one sync request (each makes the server encode what the client lacks, up to the
+   * whole document); false, and the socket closed, past `per10s` in ten seconds.
+   */
+  admitSyncRequest(per10s: number, now = Date.now()): boolean {
+    if (now - this.syncWindowStart >= 10_000) {
+      this.syncWindowStart = now;
+      this.syncCount = 0;
+    }
+    if (++this.syncCount <= per10s) return true;
+    log.warn('closing a client that keeps asking for the whole document', { peer: this.id, user: this.principal.userId });
+    this.close(CLOSE.policy, 'too many sync requests');
     return false;
   }
 

@@ -6,14 +6,15 @@
 import type { IncomingMessage } from 'node:http';
 import type * as Y from 'yjs';
 
-/** Who a connection belongs to. */
+/** Who a connection belongs to, and through which session (ending it closes the socket). */
 export interface Principal {
   userId: string;
   name: string;
+  sessionId?: string;
 }
 
-/** What a principal may do in a notebook. `missing`: there is no such notebook. */
-export type Access = 'edit' | 'view' | 'none' | 'missing';
+/** What a principal may do in a notebook. `missing`: no such notebook, or one they may not read (the same answer). */
+export type Access = 'edit' | 'view' | 'missing';
 
 export interface CollabHooks {
   /** The principal behind an upgrade request (token param or cookie), or null. */

@@ -14,18 +14,8 @@ export const MESSAGE_AWARENESS = 1;
 export const MESSAGE_AUTH = 2;
 export const MESSAGE_QUERY_AWARENESS = 3;
 
-/** Websocket close codes (design.md). */
-export const CLOSE = {
-  normal: 1000,
-  goingAway: 1001,
-  malformed: 1007,
-  policy: 1008,
-  tooLarge: 1009,
-  internal: 1011,
-  unauthenticated: 4401,
-  forbidden: 4403,
-  notFound: 4404
-} as const;
+/** Websocket close codes: one list for the browser and the server (src/lib/contract/close-codes.ts). */
+export { CLOSE } from '../../src/lib/contract/close-codes.js';
 
 /** A message that does not follow the protocol. */
 export class ProtocolError extends Error {

@@ -48,9 +48,17 @@ export class Room {
   private lastCompactAt = Date.now();
   private closed = false;
 
+  /**
+   * Bytes the document takes, measured at load and at each compaction, plus every update
+   * stored since (an overestimate: deletions do not shrink it until the next measure).
+   */
+  private sizeBytes = 0;
+
   constructor(
     readonly name: string,
-    private readonly hooks: CollabHooks
+    private readonly hooks: CollabHooks,
+    /** Updates that would take the document past this size are refused. */
+    private readonly maxBytes = Infinity
   ) {
     // The server is not a participant: it has no awareness state of its own.
     this.awareness.setLocalState(null);
@@ -82,6 +90,21 @@ export class Room {
         }
       }
     }, this);
+    this.measure();
+  }
+
+  private measure(): void {
+    this.sizeBytes = Y.encodeStateAsUpdate(this.doc).byteLength;
+  }
+
+  /** Whether storing `update` keeps the document within its size limit. */
+  fits(update: Uint8Array): boolean {
+    return this.sizeBytes + update.byteLength <= this.maxBytes;
+  }
+
+  /** The connected peers. */
+  peerList(): Peer[] {
+    return [...this.peers.keys()];
   }
 
   get size(): number {
@@ -155,6 +178,7 @@ export class Room {
           continue;
         }
         for (const p of batch) {
+          this.sizeBytes += p.update.byteLength;
           try {
             Y.applyUpdate(this.doc, p.update, p.from);
             p.done.resolve();
@@ -181,6 +205,7 @@ export class Room {
     if (this.compacting) return this.compacting;
     this.storedSinceCompact = 0;
     this.lastCompactAt = Date.now();
+    this.measure();
     this.compacting = this.hooks
       .compact(this.name)
       .catch((err) => log.error('compaction failed; the log is kept as it is', { room: this.name, err }))

@@ -6,7 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import type { CollabHooks } from './hooks.js';
+import type { CollabHooks, Principal } from './hooks.js';
 import { Room } from './room.js';
 import { Connection } from './connection.js';
 import { CLOSE, ProtocolError, decodeMessage, encodeAwareness, encodeSyncStep1, encodeSyncStep2, inspectUpdate } from './protocol.js';
@@ -23,7 +23,16 @@ export interface CollabOptions {
   idleMs?: number;
   /** A load slower than this fails (and stores nothing) instead of hanging its clients. */
   loadTimeoutMs?: number;
+  /** Open sockets one user may have (default 64); more close with 1008. */
+  maxSocketsPerUser?: number;
+  /** Largest a document may grow (default 64 MiB); an update past it closes its sender with 1009. */
+  maxDocumentBytes?: number;
 }
+
+/** Awareness messages a client may send per second; more are dropped. */
+const AWARENESS_PER_SECOND = 60;
+/** Sync requests a client may send per ten seconds (a reconnecting client sends one). */
+const SYNC_REQUESTS_PER_10S = 20;
 
 const PATH = /^\/collab\/([A-Za-z0-9_-]{1,64})\/?$/;
 
@@ -35,6 +44,10 @@ export class CollabServer {
   private readonly idleMs: number;
   private readonly loadTimeoutMs: number;
   private readonly maxMessagesPerSecond: number;
+  private readonly maxSocketsPerUser: number;
+  private readonly maxDocumentBytes: number;
+  /** Every admitted socket and the room it is in. */
+  private readonly live = new Map<Connection, string>();
   /** Counters for tests and the benchmark. */
   readonly stats = { loads: 0, connections: 0, closedMalformed: 0 };
 
@@ -46,6 +59,8 @@ export class CollabServer {
     this.idleMs = options.idleMs ?? 30_000;
     this.loadTimeoutMs = options.loadTimeoutMs ?? 30_000;
     this.maxMessagesPerSecond = options.maxMessagesPerSecond ?? 2_000;
+    this.maxSocketsPerUser = options.maxSocketsPerUser ?? 64;
+    this.maxDocumentBytes = options.maxDocumentBytes ?? 64 * 1024 * 1024;
   }
 
   /** Whether `pathname` is a collaboration socket path. */
@@ -76,6 +91,7 @@ export class CollabServer {
     ws.on('message', (data) => (deliver ? deliver(data) : inbox.push(data)));
     ws.on('error', (err) => log.warn('websocket error', { room: name, err }));
     ws.on('close', () => {
+      if (peer) this.live.delete(peer);
       if (peer && room && room.leave(peer) === 0) this.scheduleUnload(name);
     });
     const refuse = (code: number, reason: string) => {
@@ -87,7 +103,7 @@ export class CollabServer {
       if (!principal) return refuse(CLOSE.unauthenticated, 'sign in first');
       const access = await this.hooks.authorize(principal, name);
       if (access === 'missing') return refuse(CLOSE.notFound, 'no such notebook');
-      if (access === 'none') return refuse(CLOSE.forbidden, 'no access to this notebook');
+      if (this.socketsOf(principal.userId) >= this.maxSocketsPerUser) return refuse(CLOSE.policy, 'too many open sockets for this user');
       room = await this.open(name);
       // A room unloading as we got it: take the fresh one that replaces it.
       while (room.isClosed) room = await this.open(name);
@@ -96,6 +112,7 @@ export class CollabServer {
         return;
       }
       peer = new Connection(ws, principal, access === 'edit', this.maxMessagesPerSecond);
+      this.live.set(peer, name);
       this.cancelUnload(name);
       room.join(peer);
       peer.send(encodeSyncStep1(room.doc));
@@ -118,7 +135,7 @@ export class CollabServer {
       const message = decodeMessage(data);
       switch (message.type) {
         case 'sync-step1':
-          peer.send(encodeSyncStep2(room.doc, message.stateVector));
+          if (peer.admitSyncRequest(SYNC_REQUESTS_PER_10S)) peer.send(encodeSyncStep2(room.doc, message.stateVector));
           break;
         case 'update': {
           if (inspectUpdate(message.update).empty) break;
@@ -126,11 +143,16 @@ export class CollabServer {
             peer.close(CLOSE.forbidden, 'read-only access: changes refused');
             break;
           }
+          if (!room.fits(message.update)) {
+            log.warn('refusing an update past the document size limit', { room: room.name, peer: peer.id, limit: this.maxDocumentBytes });
+            peer.close(CLOSE.tooLarge, 'the notebook has reached its size limit');
+            break;
+          }
           room.submit(message.update, peer).catch(() => undefined); // the room reports and closes
           break;
         }
         case 'awareness':
-          room.applyAwareness(message.update, peer);
+          if (peer.admitAwareness(AWARENESS_PER_SECOND)) room.applyAwareness(message.update, peer);
           break;
         case 'query-awareness':
           peer.send(encodeAwareness(room.awareness, [...room.awareness.getStates().keys()]));
@@ -170,7 +192,7 @@ export class CollabServer {
     });
     try {
       const updates = await Promise.race([this.hooks.load(name), timeout]);
-      const room = new Room(name, this.hooks);
+      const room = new Room(name, this.hooks, this.maxDocumentBytes);
       room.hydrate(updates);
       return room;
     } finally {
@@ -225,6 +247,38 @@ export class CollabServer {
     const closing = room.close(code, reason).finally(() => this.unloading.delete(name));
     this.unloading.set(name, closing);
     await closing;
+  }
+
+  private socketsOf(userId: string): number {
+    let n = 0;
+    for (const peer of this.live.keys()) if (peer.principal.userId === userId && peer.isOpen) n++;
+    return n;
+  }
+
+  /**
+   * Ask the access hook again for every open socket `match` picks (after a member was
+   * removed or lowered, or a notebook's sharing changed): one that lost the notebook
+   * closes with 4404, one that lost edit rights with 4403 (its client reconnects read-only).
+   */
+  async reauthorize(match: (principal: Principal, room: string) => boolean): Promise<void> {
+    const picked = [...this.live].filter(([peer, room]) => peer.isOpen && match(peer.principal, room));
+    await Promise.all(
+      picked.map(async ([peer, room]) => {
+        const access = await this.hooks.authorize(peer.principal, room).catch((err) => {
+          log.error('re-checking access failed; closing the socket to be safe', { room, err });
+          return 'missing' as const;
+        });
+        if (access === 'missing') peer.close(CLOSE.notFound, 'your access to this notebook was removed');
+        else if (access === 'view' && peer.canEdit) peer.close(CLOSE.forbidden, 'your access changed to view only');
+      })
+    );
+  }
+
+  /** Close every socket opened with one of these sessions (signed out, or ended). */
+  closeSessions(sessionIds: readonly string[], code: number, reason: string): void {
+    if (sessionIds.length === 0) return;
+    const ended = new Set(sessionIds);
+    for (const peer of this.live.keys()) if (peer.principal.sessionId && ended.has(peer.principal.sessionId)) peer.close(code, reason);
   }
 
   /** The number of loaded rooms (for tests and health). */

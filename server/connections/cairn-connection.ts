@@ -10,7 +10,8 @@ import type { RunOptions, RunResult, ServerEngine, TableInfo } from '../../kerne
 import { BatchBuilder, IpcStreamEncoder } from '../../kernels/arrow/index.js';
 import { createDuckDbEngine } from '../../kernels/duckdb-node/index.js';
 import type { Queryable } from '../store/index.js';
-import type { RunLog } from '../query/run-log.js';
+import type { RunLog, RunViewer } from '../query/run-log.js';
+import { notebookAccessExpr, notebookAccessJoins } from '../access/policy.js';
 import type { ConnectionOptions, ConnectionView } from './shapes.js';
 
 export const CAIRN_CONNECTION_ID = 'cairn';
@@ -28,6 +29,7 @@ export const CAIRN_VIEW: ConnectionView = {
   config: {},
   hasPassword: false,
   options: CAIRN_OPTIONS,
+  access: 'editors',
   builtin: true,
   createdAt: new Date(0).toISOString(),
   updatedAt: new Date(0).toISOString()
@@ -41,10 +43,16 @@ type Column = [name: string, type: ConstructorParameters<typeof Field>[1], read:
 const micros = (v: unknown) => (v === null || v === undefined ? null : BigInt(new Date(v as string).getTime()) * 1000n);
 const big = (v: unknown) => (v === null || v === undefined ? null : BigInt(v as number));
 
-/** The tables: a store query and how each column reads. Users appear by name only, never email. */
-const TABLES: Record<string, { sql: string; columns: Column[] }> = {
+/**
+ * The tables: a store query (`$1` the workspace; with `perViewer`, `$2` the viewing user
+ * and `$3` whether they manage it) and how each column reads. Users appear by name only,
+ * never email.
+ */
+const TABLES: Record<string, { sql: string; perViewer?: boolean; columns: Column[] }> = {
   notebooks: {
-    sql: 'select id, title, created_by, created_at, updated_at, forked_from from notebooks where workspace_id = $1 and deleted_at is null',
+    sql: `select n.id, n.title, n.created_by, n.created_at, n.updated_at, n.forked_from from notebooks n ${notebookAccessJoins(2)}
+          where n.workspace_id = $1 and n.deleted_at is null and ($3 or ${notebookAccessExpr(2)} is not null)`,
+    perViewer: true,
     columns: [
       ['id', new Utf8(), (r) => r.id],
       ['title', new Utf8(), (r) => r.title],
@@ -119,7 +127,8 @@ class CairnEngine implements ServerEngine {
     private readonly engine: DuckDbEngine,
     private readonly db: Queryable,
     private readonly runs: RunLog,
-    private readonly workspaceId: string
+    private readonly workspaceId: string,
+    private readonly viewer: RunViewer
   ) {}
 
   async run(sql: string, params: readonly unknown[], options?: RunOptions): Promise<RunResult> {
@@ -147,10 +156,11 @@ class CairnEngine implements ServerEngine {
     const version = await this.runs.version(this.workspaceId);
     if (version === this.loaded) return;
     this.loading = (async () => {
-      const runs = await this.runs.export(this.workspaceId, MAX_RUNS);
+      const runs = await this.runs.export(this.workspaceId, this.viewer, MAX_RUNS);
       await this.engine.registerArrow('runs', toIpc(RUN_COLUMNS, runs as unknown as Record<string, unknown>[]));
       for (const [name, table] of Object.entries(TABLES)) {
-        const rows = await this.db.query<Record<string, unknown>>(table.sql, [this.workspaceId]);
+        const params = table.perViewer ? [this.workspaceId, this.viewer.userId, this.viewer.manager] : [this.workspaceId];
+        const rows = await this.db.query<Record<string, unknown>>(table.sql, params);
         await this.engine.registerArrow(name, toIpc(table.columns, rows));
       }
       this.loaded = version;
@@ -159,7 +169,10 @@ class CairnEngine implements ServerEngine {
   }
 }
 
-/** One `cairn` engine per workspace, made on first use. */
+/**
+ * One `cairn` engine per workspace for its managers, and one per other member (each sees
+ * only the runs and notebooks they may read), made on first use.
+ */
 export class CairnConnections {
   private readonly engines = new Map<string, CairnEngine>();
 
@@ -168,14 +181,15 @@ export class CairnConnections {
     private readonly runs: RunLog
   ) {}
 
-  engineFor(workspaceId: string): ServerEngine {
-    let engine = this.engines.get(workspaceId);
+  engineFor(workspaceId: string, viewer: RunViewer): ServerEngine {
+    const key = viewer.manager ? `${workspaceId}\u0000*` : `${workspaceId}\u0000${viewer.userId}`;
+    let engine = this.engines.get(key);
     if (!engine) {
       const duck = createDuckDbEngine(
         {},
         { id: CAIRN_CONNECTION_ID, statementTimeoutMs: CAIRN_OPTIONS.statementTimeoutMs, maxConnections: CAIRN_OPTIONS.maxConnections, readOnly: true }
       );
-      this.engines.set(workspaceId, (engine = new CairnEngine(duck, this.db, this.runs, workspaceId)));
+      this.engines.set(key, (engine = new CairnEngine(duck, this.db, this.runs, workspaceId, viewer)));
     }
     return engine;
   }

@@ -2,7 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../store/index.js';
 import { openSecret, sealSecret } from './secrets.js';
-import { ConnectionOptions, splitSecret, type ConnectionKind, type ConnectionView, type PublicConfig } from './shapes.js';
+import { ConnectionOptions, splitSecret, type ConnectionAccess, type ConnectionKind, type ConnectionView, type PublicConfig } from './shapes.js';
+import { parseConnectionAccess } from '../access/rules.js';
 
 interface Row {
   id: string;
@@ -15,6 +16,7 @@ interface Row {
   max_connections: number;
   row_limit: number;
   read_only: boolean;
+  access: ConnectionAccess | string;
   created_at: Date | string;
   updated_at: Date | string;
 }
@@ -30,7 +32,7 @@ export interface ConnectionSettings {
   version: string;
 }
 
-const COLUMNS = 'id, workspace_id, name, kind, config, secret, statement_timeout_ms, max_connections, row_limit, read_only, created_at, updated_at';
+const COLUMNS = 'id, workspace_id, name, kind, config, secret, statement_timeout_ms, max_connections, row_limit, read_only, access, created_at, updated_at';
 
 function iso(v: Date | string): string {
   return (v instanceof Date ? v : new Date(v)).toISOString();
@@ -52,6 +54,7 @@ function toView(row: Row): ConnectionView {
     config: configOf(row),
     hasPassword: row.secret !== null,
     options: optionsOf(row),
+    access: parseConnectionAccess(row.access),
     builtin: false,
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at)
@@ -83,15 +86,19 @@ export class ConnectionRepository {
     return { id: row.id, workspaceId: row.workspace_id, kind: row.kind, config, options: optionsOf(row), version: iso(row.updated_at) };
   }
 
-  async create(workspaceId: string, userId: string, input: { name: string; kind: ConnectionKind; config: Record<string, unknown>; options: ConnectionOptions }): Promise<ConnectionView> {
+  async create(
+    workspaceId: string,
+    userId: string,
+    input: { name: string; kind: ConnectionKind; config: Record<string, unknown>; options: ConnectionOptions; access?: ConnectionAccess }
+  ): Promise<ConnectionView> {
     const id = randomUUID();
     const { publicConfig, password } = splitSecret(input.config);
     const sealed = password === null ? null : sealSecret(this.secretKey, password, id);
     const o = input.options;
     const rows = await this.db.query<Row>(
-      `insert into connections (id, workspace_id, name, kind, config, secret, statement_timeout_ms, max_connections, row_limit, read_only, created_by)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning ${COLUMNS}`,
-      [id, workspaceId, input.name, input.kind, JSON.stringify(publicConfig), sealed, o.statementTimeoutMs, o.maxConnections, o.rowLimit, o.readOnly, userId]
+      `insert into connections (id, workspace_id, name, kind, config, secret, statement_timeout_ms, max_connections, row_limit, read_only, created_by, access)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning ${COLUMNS}`,
+      [id, workspaceId, input.name, input.kind, JSON.stringify(publicConfig), sealed, o.statementTimeoutMs, o.maxConnections, o.rowLimit, o.readOnly, userId, JSON.stringify(input.access ?? 'editors')]
     );
     return toView(rows[0]);
   }
@@ -100,15 +107,15 @@ export class ConnectionRepository {
   async update(
     workspaceId: string,
     id: string,
-    next: { name: string; config: PublicConfig; password: string | null | undefined; options: ConnectionOptions }
+    next: { name: string; config: PublicConfig; password: string | null | undefined; options: ConnectionOptions; access: ConnectionAccess }
   ): Promise<ConnectionView | null> {
     const sealed = next.password === undefined ? undefined : next.password === null ? null : sealSecret(this.secretKey, next.password, id);
     const o = ConnectionOptions.parse(next.options);
     const rows = await this.db.query<Row>(
       `update connections set name = $3, config = $4, statement_timeout_ms = $5, max_connections = $6, row_limit = $7, read_only = $8,
-         secret = case when $9 then $10 else secret end, updated_at = now()
+         secret = case when $9 then $10 else secret end, access = $11, updated_at = now()
        where workspace_id = $1 and id = $2 and deleted_at is null returning ${COLUMNS}`,
-      [workspaceId, id, next.name, JSON.stringify(next.config), o.statementTimeoutMs, o.maxConnections, o.rowLimit, o.readOnly, sealed !== undefined, sealed ?? null]
+      [workspaceId, id, next.name, JSON.stringify(next.config), o.statementTimeoutMs, o.maxConnections, o.rowLimit, o.readOnly, sealed !== undefined, sealed ?? null, JSON.stringify(next.access)]
     );
     return rows[0] ? toView(rows[0]) : null;
   }

@@ -8,11 +8,14 @@ import type { TableInfo } from '../../kernels/engine.js';
 import { QueryError } from '../../kernels/engine.js';
 import { HttpError } from '../http/errors.js';
 import type { ResolvedConnection } from '../query/service.js';
+import type { RunViewer } from '../query/run-log.js';
 import { CAIRN_CONNECTION_ID, CAIRN_OPTIONS, CAIRN_VIEW, type CairnConnections } from './cairn-connection.js';
 import { EngineRegistry, buildEngine } from './engines.js';
 import type { ConnectionRepository } from './repository.js';
 import { logger } from '../log.js';
-import { memberRole } from '../notebooks/workspaces.js';
+import { memberRole } from '../workspaces/repository.js';
+import { mayUseConnection } from '../access/policy.js';
+import type { WorkspaceRole } from '../../src/lib/contract/index.js';
 import { ConnectionOptions, parseConfig, splitSecret, type ConnectionInput, type ConnectionPatch, type ConnectionView } from './shapes.js';
 
 const log = logger('connections');
@@ -30,8 +33,9 @@ export class ConnectionService {
     private readonly cairn: CairnConnections
   ) {}
 
-  async list(workspaceId: string): Promise<ConnectionView[]> {
-    return [...(await this.repo.list(workspaceId)), CAIRN_VIEW];
+  /** The connections `userId` (with `role` in the workspace) may use. */
+  async list(workspaceId: string, userId: string, role: WorkspaceRole): Promise<ConnectionView[]> {
+    return [...(await this.repo.list(workspaceId)), CAIRN_VIEW].filter((c) => mayUseConnection(c.access, userId, role));
   }
 
   async get(workspaceId: string, id: string): Promise<ConnectionView> {
@@ -68,7 +72,7 @@ export class ConnectionService {
     const options = ConnectionOptions.parse({ ...current.options, ...(patch.options ?? {}) });
     let view: ConnectionView | null;
     try {
-      view = await this.repo.update(workspaceId, id, { name: patch.name ?? current.name, config: publicConfig, password: passwordChange, options });
+      view = await this.repo.update(workspaceId, id, { name: patch.name ?? current.name, config: publicConfig, password: passwordChange, options, access: patch.access ?? current.access });
     } catch (err) {
       throw nameTaken(err, patch.name ?? current.name);
     }
@@ -95,14 +99,15 @@ export class ConnectionService {
 
   /** Connects with the saved settings. */
   async test(workspaceId: string, id: string): Promise<{ ok: true; ms: number }> {
-    const resolved = await this.resolve(workspaceId, id);
+    // Only managers test (server/http/routes/connections.ts), and a ping reads no rows.
+    const resolved = await this.resolve(workspaceId, id, { userId: '', manager: true });
     if (!resolved) throw new HttpError(404, 'not_found', 'No such connection.');
     return timedPing(() => resolved.engine.ping());
   }
 
   /** Tables and columns, cached for a minute; `refresh` reads the catalogue again. */
-  async schema(workspaceId: string, id: string, refresh = false): Promise<TableInfo[]> {
-    const resolved = await this.resolve(workspaceId, id);
+  async schema(workspaceId: string, id: string, viewer: RunViewer, refresh = false): Promise<TableInfo[]> {
+    const resolved = await this.resolve(workspaceId, id, viewer);
     if (!resolved) throw new HttpError(404, 'not_found', 'No such connection.');
     const cached = this.schemas.get(id);
     if (!refresh && cached && cached.version === resolved.version && Date.now() - cached.at < SCHEMA_TTL_MS) return cached.tables;
@@ -113,8 +118,8 @@ export class ConnectionService {
   }
 
   /** The engine and limits for a query; null when the connection does not exist here. */
-  async resolve(workspaceId: string, id: string): Promise<ResolvedConnection | null> {
-    if (id === CAIRN_CONNECTION_ID) return { id, engine: this.cairn.engineFor(workspaceId), options: CAIRN_OPTIONS, version: 'builtin' };
+  async resolve(workspaceId: string, id: string, viewer: RunViewer): Promise<ResolvedConnection | null> {
+    if (id === CAIRN_CONNECTION_ID) return { id, engine: this.cairn.engineFor(workspaceId, viewer), options: CAIRN_OPTIONS, version: 'builtin' };
     const settings = await this.repo.settings(workspaceId, id);
     if (!settings) return null;
     return { id, engine: this.engines.get(settings), options: settings.options, version: settings.version };

@@ -30,10 +30,16 @@ export const ConnectionOptions = z.object({
 });
 export type ConnectionOptions = z.infer<typeof ConnectionOptions>;
 
+/** Who may run queries on it: every editor (the default), or only the members named. Admins always. */
+export const ConnectionAccess = z.union([z.literal('editors'), z.object({ members: z.array(z.string().min(1).max(100)).max(1000) })]);
+export type ConnectionAccess = z.infer<typeof ConnectionAccess>;
+
+const access = ConnectionAccess.optional();
+
 export const ConnectionInput = z.discriminatedUnion('kind', [
-  z.object({ name, kind: z.literal('postgres'), config: PostgresConfig, options: ConnectionOptions.partial().optional() }),
-  z.object({ name, kind: z.literal('mysql'), config: MysqlConfig, options: ConnectionOptions.partial().optional() }),
-  z.object({ name, kind: z.literal('duckdb'), config: DuckDbConfig, options: ConnectionOptions.partial().optional() })
+  z.object({ name, kind: z.literal('postgres'), config: PostgresConfig, options: ConnectionOptions.partial().optional(), access }),
+  z.object({ name, kind: z.literal('mysql'), config: MysqlConfig, options: ConnectionOptions.partial().optional(), access }),
+  z.object({ name, kind: z.literal('duckdb'), config: DuckDbConfig, options: ConnectionOptions.partial().optional(), access })
 ]);
 export type ConnectionInput = z.infer<typeof ConnectionInput>;
 
@@ -41,7 +47,8 @@ export type ConnectionInput = z.infer<typeof ConnectionInput>;
 export const ConnectionPatch = z.object({
   name: name.optional(),
   config: z.record(z.string(), z.unknown()).optional(),
-  options: ConnectionOptions.partial().optional()
+  options: ConnectionOptions.partial().optional(),
+  access
 });
 export type ConnectionPatch = z.infer<typeof ConnectionPatch>;
 
@@ -59,6 +66,7 @@ export interface ConnectionView {
   /** Whether a password is saved (the password itself is never shown). */
   hasPassword: boolean;
   options: ConnectionOptions;
+  access: ConnectionAccess;
   /** The built-in `cairn` connection (the audit log), which nobody edits. */
   builtin: boolean;
   createdAt: string;

@@ -31,17 +31,24 @@ export class FileStore {
     mkdirSync(this.tmp, { recursive: true });
   }
 
-  /** Store the bytes of `body`; refuse (and keep nothing) past `maxBytes`. */
-  async put(body: Readable, declaredLength?: number): Promise<StoredFile> {
+  /**
+   * Store the bytes of `body`; refuse (and keep nothing) past `maxBytes`, or past `room`
+   * (what is left of the uploader's workspace quota).
+   */
+  async put(body: Readable, declaredLength?: number, room = Infinity): Promise<StoredFile> {
     if (declaredLength !== undefined && declaredLength > this.maxBytes) throw this.tooLarge();
     const tmpPath = join(this.tmp, randomBytes(12).toString('hex'));
     const hash = createHash('sha256');
     let size = 0;
-    const max = this.maxBytes;
+    const max = Math.min(this.maxBytes, room);
+    const overQuota = room < this.maxBytes;
     const meter = new Transform({
       transform(chunk: Buffer, _enc, done) {
         size += chunk.length;
-        if (size > max) return done(new HttpError(413, 'file_too_large', `Files are limited to ${formatBytes(max)}.`));
+        if (size > max) {
+          const message = overQuota ? 'This upload would take the workspace past its upload quota.' : `Files are limited to ${formatBytes(max)}.`;
+          return done(new HttpError(413, overQuota ? 'quota_exceeded' : 'file_too_large', message));
+        }
         hash.update(chunk);
         done(null, chunk);
       }

@@ -1,6 +1,7 @@
 /** Writing JSON responses and errors in the shape design.md fixes: `{error: {code, message}}`. */
 import type { ServerResponse } from 'node:http';
 import { HttpError } from './errors.js';
+import { AppError } from '../errors.js';
 import { logger } from '../log.js';
 
 const log = logger('http');
@@ -11,7 +12,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(text);
 }
 
-/** Send `err` as an error response: HttpErrors as they are, anything else as a logged 500. */
+/** Send `err` as an error response: HttpErrors and AppErrors as they say, anything else as a logged 500. */
 export function sendError(res: ServerResponse, err: unknown): void {
   if (res.headersSent) {
     res.destroy();
@@ -19,6 +20,11 @@ export function sendError(res: ServerResponse, err: unknown): void {
   }
   if (err instanceof HttpError) {
     sendJson(res, err.status, { error: { code: err.code, message: err.message } });
+    return;
+  }
+  if (err instanceof AppError) {
+    const headers: Record<string, string> = err.retryAfterSeconds === undefined ? {} : { 'retry-after': String(Math.max(1, Math.ceil(err.retryAfterSeconds))) };
+    sendJson(res, err.status, { error: { code: err.code, message: err.message } }, headers);
     return;
   }
   log.error('request failed', { err });

@@ -7,9 +7,9 @@ import type * as Y from 'yjs';
 import type { Db } from '../store/index.js';
 import type { UpdateLog } from '../store/update-log.js';
 import type { CollabHooks } from '../collab/hooks.js';
-import { userForToken } from '../auth/sessions.js';
+import { sessionForToken } from '../auth/sessions.js';
 import { tokenFromRequest } from '../auth/tokens.js';
-import { notebookAccess } from './access.js';
+import { notebookStanding } from '../access/policy.js';
 import { touchNotebook } from './repository.js';
 import { readTitle } from '../../src/lib/doc/index.js';
 import { logger } from '../log.js';
@@ -39,10 +39,13 @@ export function cairnCollabHooks(db: Db, updateLog: UpdateLog): CollabHooks {
       // A socket authenticated by the browser's cookie must come from Cairn's own pages:
       // another site (or another port on the same host) must not ride the cookie in.
       if (!url.searchParams.has('token') && !request.headers.authorization && !sameOrigin(request.headers.origin, request.headers.host)) return null;
-      const user = await userForToken(db, token);
-      return user ? { userId: user.id, name: user.name } : null;
+      const session = await sessionForToken(db, token);
+      return session ? { userId: session.user.id, name: session.user.name, sessionId: session.id } : null;
     },
-    authorize: (principal, name) => notebookAccess(db, principal.userId, name),
+    async authorize(principal, name) {
+      const standing = await notebookStanding(db, principal.userId, name);
+      return standing?.access ?? 'missing';
+    },
     load: (name) => updateLog.load(name),
     store: (name, updates) => updateLog.append(name, updates),
     compact: (name) => updateLog.compact(name),

@@ -1,6 +1,8 @@
 /** Notebook rows: the listing side of a notebook (its content is the Yjs document). */
 import { randomBytes } from 'node:crypto';
-import type { Queryable } from '../store/index.js';
+import type { Db, Queryable } from '../store/index.js';
+import type { GeneralAccess, NotebookAccess, NotebookAccessView } from '../../src/lib/contract/index.js';
+import { notebookAccessExpr, notebookAccessJoins } from '../access/policy.js';
 
 export interface NotebookRow {
   id: string;
@@ -14,16 +16,40 @@ export function newNotebookId(): string {
   return randomBytes(12).toString('base64url');
 }
 
-/** The workspace's notebooks, newest first, optionally filtered by a title substring. */
-export async function listNotebooks(db: Queryable, userId: string, search?: string): Promise<NotebookRow[]> {
-  const rows = await db.query<{ id: string; title: string; updated_at: Date; forked_from: string | null }>(
-    `select n.id, n.title, n.updated_at, n.forked_from from notebooks n
-     join workspace_members m on m.workspace_id = n.workspace_id and m.user_id = $1
-     where n.deleted_at is null and ($2::text is null or n.title ilike '%' || $2 || '%')
-     order by n.updated_at desc, n.id`,
-    [userId, search ? escapeLike(search) : null]
+/** The notebooks of a workspace that `userId` may read, newest first, optionally filtered by a title substring. */
+export async function listNotebooks(db: Queryable, workspaceId: string, userId: string, search?: string): Promise<(NotebookRow & { access: NotebookAccess })[]> {
+  const rows = await db.query<{ id: string; title: string; updated_at: Date; forked_from: string | null; access: NotebookAccess | null }>(
+    `select * from (
+       select n.id, n.title, n.updated_at, n.forked_from, ${notebookAccessExpr(1)} as access
+       from notebooks n ${notebookAccessJoins(1)}
+       where n.workspace_id = $2 and n.deleted_at is null and ($3::text is null or n.title ilike '%' || $3 || '%')
+     ) visible where access is not null
+     order by updated_at desc, id`,
+    [userId, workspaceId, search ? escapeLike(search) : null]
   );
-  return rows.map(toRow);
+  return rows.map((r) => ({ ...toRow(r), access: r.access! }));
+}
+
+/** Who has access to a notebook besides its workspace role. */
+export async function getNotebookAccess(db: Queryable, id: string): Promise<NotebookAccessView> {
+  const general = await db.query<{ general_access: GeneralAccess }>('select general_access from notebooks where id = $1', [id]);
+  const grants = await db.query<{ userId: string; role: NotebookAccess }>('select user_id as "userId", role from notebook_grants where notebook_id = $1 order by user_id', [id]);
+  return { general: general[0]?.general_access ?? 'edit', grants };
+}
+
+/** Replace a notebook's general access and grants (grants only to members of its workspace). */
+export async function setNotebookAccess(db: Db, id: string, workspaceId: string, access: NotebookAccessView): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.query('update notebooks set general_access = $2 where id = $1', [id, access.general]);
+    await tx.query('delete from notebook_grants where notebook_id = $1', [id]);
+    for (const g of access.grants) {
+      await tx.query(
+        `insert into notebook_grants (notebook_id, user_id, role)
+         select $1, $2, $3 where exists (select 1 from workspace_members where workspace_id = $4 and user_id = $2)`,
+        [id, g.userId, g.role, workspaceId]
+      );
+    }
+  });
 }
 
 export async function getNotebookRow(db: Queryable, id: string): Promise<NotebookRow | null> {

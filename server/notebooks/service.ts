@@ -8,10 +8,10 @@ import * as Y from 'yjs';
 import type { Db } from '../store/index.js';
 import type { UpdateLog } from '../store/update-log.js';
 import type { CollabServer } from '../collab/server.js';
-import { CLOSE } from '../collab/protocol.js';
-import { cellsToJSON, initMeta, readTitle, setTitle, type CellJSON } from '../../src/lib/doc/index.js';
+import { CLOSE } from '../../src/lib/contract/index.js';
+import { cellsOf, cellsToJSON, FILES, initMeta, readTitle, setTitle, type CellJSON } from '../../src/lib/doc/index.js';
 import { getNotebookRow, insertNotebook, newNotebookId, softDeleteNotebook, touchNotebook } from './repository.js';
-import { claimSampleSeeding } from './workspaces.js';
+import { claimSampleSeeding } from '../workspaces/repository.js';
 import { FLIGHTS_TITLE, writeFlightsSample } from './sample-flights.js';
 import { HttpError } from '../http/errors.js';
 
@@ -57,6 +57,26 @@ export class NotebookService {
   async remove(id: string): Promise<void> {
     if (!(await softDeleteNotebook(this.db, id))) throw new HttpError(404, 'not_found', 'No such notebook.');
     await this.collab.evict(id, CLOSE.notFound, 'notebook deleted');
+  }
+
+  /** The engine of cell `cellId` ('' for cells without one), or undefined when the notebook has no such cell. */
+  async cellEngine(id: string, cellId: string): Promise<string | undefined> {
+    return this.collab.withRoom(id, (room) => {
+      const cell = cellsOf(room.doc).get(cellId);
+      if (!cell) return undefined;
+      const engine = cell.get('engine');
+      return typeof engine === 'string' ? engine : '';
+    });
+  }
+
+  /** Whether the notebook's `files` map holds a file with this content hash. */
+  async holdsFile(id: string, hash: string): Promise<boolean> {
+    return this.collab.withRoom(id, (room) => {
+      for (const entry of room.doc.getMap(FILES).values()) {
+        if (entry && typeof entry === 'object' && (entry as { hash?: unknown }).hash === hash) return true;
+      }
+      return false;
+    });
   }
 
   /** The read-only JSON view, from the live document. */

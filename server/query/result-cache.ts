@@ -31,8 +31,8 @@ interface Row {
 }
 
 /** The cache key: the connection (and its settings' version), the SQL and the bound parameters. */
-export function resultKey(connectionId: string, connectionVersion: string, sql: string, params: readonly unknown[]): string {
-  return createHash('sha256').update(JSON.stringify([connectionId, connectionVersion, sql, params])).digest('hex');
+export function resultKey(scope: string, connectionId: string, connectionVersion: string, sql: string, params: readonly unknown[]): string {
+  return createHash('sha256').update(JSON.stringify([scope, connectionId, connectionVersion, sql, params])).digest('hex');
 }
 
 export class ResultCache {

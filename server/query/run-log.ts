@@ -3,6 +3,7 @@
  * completed when it ends. `GET /api/runs` reads it, and the built-in `cairn` connection
  * lets analysts query it.
  */
+import { visibleRunsSql } from '../access/policy.js';
 import type { Queryable } from '../store/index.js';
 
 export type RunStatus = 'queued' | 'running' | 'done' | 'error' | 'canceled';
@@ -103,8 +104,15 @@ export interface RunEnd {
   error: string | null;
 }
 
+/** Whose eyes a listing is for: managers see the workspace's runs, others those of notebooks they read (server/access/policy.ts). */
+export interface RunViewer {
+  userId: string;
+  manager: boolean;
+}
+
 export interface RunFilter {
   workspaceId: string;
+  viewer: RunViewer;
   notebookId?: string;
   connectionId?: string;
   limit?: number;
@@ -135,8 +143,8 @@ export class RunLog {
 
   /** Newest first. */
   async list(filter: RunFilter): Promise<RunView[]> {
-    const where = ['r.workspace_id = $1'];
-    const params: unknown[] = [filter.workspaceId];
+    const where = ['r.workspace_id = $1', visibleRunsSql(2, '$3')];
+    const params: unknown[] = [filter.workspaceId, filter.viewer.userId, filter.viewer.manager];
     if (filter.notebookId) {
       params.push(filter.notebookId);
       where.push(`r.notebook_id = $${params.length}`);
@@ -151,8 +159,11 @@ export class RunLog {
   }
 
   /** Rows for the `cairn` connection's `runs` table, newest first, at most `limit`. */
-  async export(workspaceId: string, limit: number): Promise<RunView[]> {
-    const rows = await this.db.query<Row>(`select ${COLUMNS} from ${FROM} where r.workspace_id = $1 order by r.started_at desc limit $2`, [workspaceId, limit]);
+  async export(workspaceId: string, viewer: RunViewer, limit: number): Promise<RunView[]> {
+    const rows = await this.db.query<Row>(
+      `select ${COLUMNS} from ${FROM} where r.workspace_id = $1 and ${visibleRunsSql(2, '$3')} order by r.started_at desc limit $4`,
+      [workspaceId, viewer.userId, viewer.manager, limit]
+    );
     return rows.map(toView);
   }
 

@@ -11,7 +11,7 @@ import type { ConnectionOptions } from '../connections/shapes.js';
 import { ConnectionQueue } from './queue.js';
 import { Execution, type ExecutionOutcome } from './execution.js';
 import { ResultCache, resultKey, type CacheEntry } from './result-cache.js';
-import { RunLog, type RunStatus, type RunView } from './run-log.js';
+import { RunLog, type RunStatus, type RunView, type RunViewer } from './run-log.js';
 import { HttpError } from '../http/errors.js';
 import { logger } from '../log.js';
 
@@ -25,11 +25,13 @@ export interface ResolvedConnection {
   version: string;
 }
 
-export type ConnectionResolver = (workspaceId: string, connectionId: string) => Promise<ResolvedConnection | null>;
+export type ConnectionResolver = (workspaceId: string, connectionId: string, viewer: RunViewer) => Promise<ResolvedConnection | null>;
 
 export interface QueryRequest {
   workspaceId: string;
   userId: string;
+  /** Whether the user manages the workspace (what the `cairn` connection shows depends on it). */
+  manager: boolean;
   connectionId: string;
   sql: string;
   params: unknown[];
@@ -88,11 +90,14 @@ export class QueryService {
   ) {}
 
   async start(request: QueryRequest): Promise<QueryReply> {
-    const connection = await this.resolve(request.workspaceId, request.connectionId);
+    const viewer: RunViewer = { userId: request.userId, manager: request.manager };
+    const connection = await this.resolve(request.workspaceId, request.connectionId, viewer);
     if (!connection) throw new HttpError(404, 'not_found', 'No such connection.');
     const runId = request.runId ?? randomUUID();
     if (this.live.has(runId)) throw new HttpError(409, 'conflict', 'A run with that id is already going.');
-    const key = resultKey(connection.id, connection.version, request.sql, request.params);
+    // Results never cross workspaces; the audit log's differ per viewer too.
+    const scope = connection.id === 'cairn' ? `${request.workspaceId}/${viewer.manager ? '*' : viewer.userId}` : request.workspaceId;
+    const key = resultKey(scope, connection.id, connection.version, request.sql, request.params);
     const startedAt = new Date();
     const base = {
       id: runId,
@@ -108,18 +113,20 @@ export class QueryService {
 
     const entry = await this.cache.lookup(key);
     if (entry && this.cacheServes(entry, request, startedAt)) {
-      await this.runs.start({ ...base, cache: 'hit' });
+      await this.logStart({ ...base, cache: 'hit' });
       return this.replyFromCache(runId, entry, startedAt, connection.options.rowLimit);
     }
     if (request.cacheOnly) throw new HttpError(404, 'not_cached', 'No cached result for this query yet.');
 
     const shared = this.executions.get(key);
     const join = shared && shared.execution.joinable && (request.runToken === undefined || shared.runToken === request.runToken);
+    // The run is logged before anything starts: a reused run id fails here, holding no
+    // queue slot and no database connection.
+    await this.logStart({ ...base, cache: join ? 'hit' : 'miss' });
     const execution = join ? shared.execution : this.execute(key, connection, request);
     const reader = execution.read();
     if (!reader) throw new Error('a new execution is always joinable');
     this.live.set(runId, { execution, queue: this.queueFor(connection), workspaceId: request.workspaceId });
-    await this.runs.start({ ...base, cache: join ? 'hit' : 'miss' });
 
     try {
       await execution.firstData;
@@ -144,6 +151,16 @@ export class QueryService {
         await this.end(runId, startedAt, await execution.outcome, clientGone);
       }
     };
+  }
+
+  /** Log a run's start; a run id already in the log is refused (ids are unique forever). */
+  private async logStart(run: Parameters<RunLog['start']>[0]): Promise<void> {
+    try {
+      await this.runs.start(run);
+    } catch (err) {
+      if ((err as { code?: string }).code === '23505') throw new HttpError(409, 'conflict', 'A run with that id already exists; each run needs a new id.');
+      throw err;
+    }
   }
 
   /** Cancels a run that is queued or running (and the execution every copy shares). */

@@ -47,10 +47,12 @@ describe('two people editing one notebook in Chromium', () => {
     expect(await ana.locator('[data-cell-name="by_hour"]').getAttribute('data-kind')).toBe('sql');
     await ana.screenshot({ path: screenshotPath('e2e-flights-sample') });
 
-    // Bob signs up through the API; his cookie lands in his browser context.
+    // Ana invites Bob; he signs up through the API with it, and his cookie lands in his browser context.
+    const invitation = await ana.request.post(`${app.srv.base}/api/workspaces/default/invitations`, { data: { role: 'editor' } });
+    expect(invitation.status()).toBe(201);
     const bob = await newPage();
     const signup = await bob.request.post(`${app.srv.base}/api/auth/signup`, {
-      data: { email: 'bob@example.com', password: 'correct horse battery', name: 'Bob Reviewer' }
+      data: { email: 'bob@example.com', password: 'correct horse battery', name: 'Bob Reviewer', invitation: (await invitation.json()).token }
     });
     expect(signup.status()).toBe(201);
     const created = await ana.request.post(`${app.srv.base}/api/notebooks`, { data: { title: 'Shared analysis' } });

@@ -41,9 +41,11 @@ describe.each(STORES)('REST API (%s store)', (kind) => {
     const u = await signUp(srv.base, 'Bo');
     expectError(await api(srv.base, 'POST', '/api/auth/login', { body: { email: u.email, password: 'wrong password' } }), 401, 'invalid_credentials');
     expectError(await api(srv.base, 'POST', '/api/auth/login', { body: { email: 'nobody@example.com', password: 'whatever1' } }), 401, 'invalid_credentials');
-    expectError(await api(srv.base, 'POST', '/api/auth/signup', { body: { email: u.email, password: 'another password', name: 'Bo2' } }), 409, 'email_taken');
+    // Without an invitation a taken email gets the same answer as a free one: sign-up tells outsiders nothing.
+    expectError(await api(srv.base, 'POST', '/api/auth/signup', { body: { email: u.email, password: 'another password', name: 'Bo2' } }), 403, 'invitation_required');
+    expectError(await api(srv.base, 'POST', '/api/auth/signup', { body: { email: 'free@example.com', password: 'another password', name: 'Bo3' } }), 403, 'invitation_required');
     expectError(await api(srv.base, 'POST', '/api/auth/signup', { body: { email: 'not-an-email', password: 'long enough', name: 'X' } }), 400, 'bad_request');
-    expectError(await api(srv.base, 'POST', '/api/auth/signup', { body: { email: 'short@example.com', password: 'short', name: 'X' } }), 400, 'bad_request');
+    expectError(await api(srv.base, 'POST', '/api/auth/signup', { body: { email: 'short@example.com', password: 'short', name: 'X' } }), 400, 'invalid_password');
     expectError(await api(srv.base, 'POST', '/api/auth/signup', { raw: '{"email": ' }), 400, 'bad_request');
     expectError(await api(srv.base, 'POST', '/api/auth/signup', { raw: 'x'.repeat(2 * 1024 * 1024) }), 413, 'body_too_large');
     // Nothing changed: the original password still works and the failed sign-ups made no account.

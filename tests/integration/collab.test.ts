@@ -38,7 +38,8 @@ describe.each(STORES)('collaboration websocket (%s store)', (kind) => {
 
   beforeAll(async () => {
     store = await createTestStore(kind);
-    srv = await startInProcess(store);
+    // One user opens a hundred-odd sockets across these tests (fifty at once in one of them).
+    srv = await startInProcess(store, { env: { CAIRN_MAX_SOCKETS_PER_USER: '500' } });
     token = (await signUp(srv.base, 'Ana')).token;
   });
   afterAll(async () => {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createTestStore, startApp, type ChildServer, type TestStore } from './server.js';
 import { launchBrowser } from './browser.js';
+import { invite } from './api.js';
 
 export interface E2eApp {
   /** The running server (available inside tests and hooks). */
@@ -22,6 +23,7 @@ export function useApp(): E2eApp {
   let srv: ChildServer | undefined;
   let browser: Browser | undefined;
   const contexts: BrowserContext[] = [];
+  let ownerToken: string | undefined;
 
   beforeAll(async () => {
     store = await createTestStore('embedded');
@@ -51,9 +53,13 @@ export function useApp(): E2eApp {
     },
     async userPage(email, name, viewport) {
       const context = await newContext(viewport);
-      const r = await context.request.post(`${srv!.base}/api/auth/signup`, { data: { email, password: 'correct horse battery', name } });
+      // The first user owns the instance; the others join through its invitations.
+      const invitation = ownerToken ? await invite(srv!.base, ownerToken) : undefined;
+      const r = await context.request.post(`${srv!.base}/api/auth/signup`, { data: { email, password: 'correct horse battery', name, invitation } });
       expect(r.status()).toBe(201);
-      return { page: await context.newPage(), token: (await r.json()).token };
+      const token = (await r.json()).token as string;
+      ownerToken ??= token;
+      return { page: await context.newPage(), token };
     }
   };
 }

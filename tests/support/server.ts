@@ -48,9 +48,9 @@ export interface RunningServer {
 }
 
 /** Start Cairn in this process on a free port. */
-export async function startInProcess(store: TestStore, options: { roomIdleMs?: number } = {}): Promise<RunningServer> {
+export async function startInProcess(store: TestStore, options: { roomIdleMs?: number; env?: Record<string, string> } = {}): Promise<RunningServer> {
   setLogLevel('error');
-  const config = loadConfig({ ...store.env, PORT: '0', HOST: '127.0.0.1' }, []);
+  const config = loadConfig({ ...store.env, PORT: '0', HOST: '127.0.0.1', ...options.env }, []);
   const cairn = await createCairnServer(config, { roomIdleMs: options.roomIdleMs ?? 200 });
   const port = await cairn.listen();
   return {

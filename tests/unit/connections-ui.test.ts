@@ -12,6 +12,7 @@ const saved: ConnectionView = {
   config: { host: 'db.internal', port: 5432, database: 'analytics', user: 'reader' },
   hasPassword: true,
   options: { statementTimeoutMs: 30_000, maxConnections: 2, rowLimit: 10_000, readOnly: true },
+  access: 'editors',
   builtin: false,
   createdAt: '',
   updatedAt: ''

@@ -1,59 +1,54 @@
-/** `/api/notebooks*`: list, create, rename, delete and read notebooks. */
+/** `/api/notebooks*`: list, create, rename, delete and read notebooks, and who has access to each. */
 import { z } from 'zod';
 import type { Router } from '../router.js';
 import type { AppContext } from '../../context.js';
 import { readJson, validate } from '../body.js';
 import { sendJson } from '../respond.js';
-import { HttpError } from '../errors.js';
-import { requireUser } from '../../auth/request-user.js';
-import { notebookAccess } from '../../notebooks/access.js';
-import { listNotebooks } from '../../notebooks/repository.js';
-import { DEFAULT_WORKSPACE_ID } from '../../notebooks/workspaces.js';
-import type { Access } from '../../collab/hooks.js';
+import { allow } from '../../access/rules.js';
+import { getNotebookAccess, listNotebooks, setNotebookAccess } from '../../notebooks/repository.js';
+import { NotebookAccessBody } from '../../../src/lib/contract/index.js';
 
 const Title = z.object({ title: z.string().trim().min(1, 'is required').max(200) });
 const CreateBody = z.object({ title: z.string().trim().max(200).optional() });
 
 export function notebookRoutes(router: Router, app: AppContext): void {
-  const { db, config } = app;
+  const { db, config, collab } = app;
 
-  /** The signed-in user, and a 404/403 unless they may `need` the notebook. */
-  async function authorize(ctx: Parameters<Parameters<Router['add']>[2]>[0], need: 'view' | 'edit') {
-    const user = await requireUser(db, ctx.req, ctx.url);
-    const access: Access = await notebookAccess(db, user.id, ctx.params.id);
-    if (access === 'missing') throw new HttpError(404, 'not_found', 'No such notebook.');
-    if (access === 'none' || (need === 'edit' && access !== 'edit')) throw new HttpError(403, 'forbidden', 'You do not have access to this notebook.');
-    return user;
-  }
-
-  router.add('GET', '/api/notebooks', async ({ req, res, url }) => {
-    const user = await requireUser(db, req, url);
+  router.add('GET', '/api/notebooks', allow.member('viewer'), async ({ res, url, session, workspace }) => {
     const q = url.searchParams.get('q')?.trim() || undefined;
-    sendJson(res, 200, { notebooks: await listNotebooks(db, user.id, q) });
+    sendJson(res, 200, { notebooks: await listNotebooks(db, workspace.id, session.user.id, q) });
   });
 
-  router.add('POST', '/api/notebooks', async ({ req, res, url }) => {
-    const user = await requireUser(db, req, url);
+  router.add('POST', '/api/notebooks', allow.member('editor'), async ({ req, res, session, workspace }) => {
     const body = validate(CreateBody, await readJson(req, config.maxBodyBytes));
-    const id = await app.notebooks.create(DEFAULT_WORKSPACE_ID, user.id, body.title || 'Untitled notebook');
+    const id = await app.notebooks.create(workspace.id, session.user.id, body.title || 'Untitled notebook');
     sendJson(res, 201, { id });
   });
 
-  router.add('GET', '/api/notebooks/:id', async (ctx) => {
-    await authorize(ctx, 'view');
-    sendJson(ctx.res, 200, await app.notebooks.view(ctx.params.id));
+  router.add('GET', '/api/notebooks/:id', allow.notebook('read'), async ({ res, params, notebook }) => {
+    sendJson(res, 200, { ...(await app.notebooks.view(params.id)), access: notebook.access, canShare: notebook.canShare });
   });
 
-  router.add('PATCH', '/api/notebooks/:id', async (ctx) => {
-    await authorize(ctx, 'edit');
-    const { title } = validate(Title, await readJson(ctx.req, config.maxBodyBytes));
-    await app.notebooks.rename(ctx.params.id, title);
-    sendJson(ctx.res, 200, { id: ctx.params.id, title });
+  router.add('PATCH', '/api/notebooks/:id', allow.notebook('edit'), async ({ req, res, params }) => {
+    const { title } = validate(Title, await readJson(req, config.maxBodyBytes));
+    await app.notebooks.rename(params.id, title);
+    sendJson(res, 200, { id: params.id, title });
   });
 
-  router.add('DELETE', '/api/notebooks/:id', async (ctx) => {
-    await authorize(ctx, 'edit');
-    await app.notebooks.remove(ctx.params.id);
-    sendJson(ctx.res, 200, { ok: true });
+  router.add('DELETE', '/api/notebooks/:id', allow.notebook('edit'), async ({ res, params }) => {
+    await app.notebooks.remove(params.id);
+    sendJson(res, 200, { ok: true });
+  });
+
+  router.add('GET', '/api/notebooks/:id/access', allow.notebook('read'), async ({ res, params }) => {
+    sendJson(res, 200, await getNotebookAccess(db, params.id));
+  });
+
+  router.add('PUT', '/api/notebooks/:id/access', allow.notebook('share'), async ({ req, res, params, workspace }) => {
+    const access = validate(NotebookAccessBody, await readJson(req, config.maxBodyBytes));
+    await setNotebookAccess(db, params.id, workspace.id, access);
+    // Whoever lost access, or edit rights, has their open sockets closed or made read-only now.
+    await collab.reauthorize((_, room) => room === params.id);
+    sendJson(res, 200, await getNotebookAccess(db, params.id));
   });
 }

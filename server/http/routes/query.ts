@@ -11,8 +11,9 @@ import type { AppContext } from '../../context.js';
 import { readJson, validate } from '../body.js';
 import { sendJson } from '../respond.js';
 import { HttpError } from '../errors.js';
-import { requireMember } from '../../auth/request-user.js';
-import { notebookAccess } from '../../notebooks/access.js';
+import { allow } from '../../access/rules.js';
+import { authorizeQuery } from '../../access/query-access.js';
+import { isManager } from '../../../src/lib/contract/index.js';
 import { QueryError } from '../../../kernels/engine.js';
 import type { QueryReply } from '../../query/service.js';
 
@@ -33,14 +34,11 @@ const QueryBody = z.object({
 export function queryRoutes(router: Router, app: AppContext): void {
   const { db, config, queries } = app;
 
-  router.add('POST', '/api/query', async ({ req, res, url }) => {
-    const { user, workspaceId } = await requireMember(db, req, url);
+  // The connection and notebook are in the body: server/access/query-access.ts settles them.
+  router.add('POST', '/api/query', allow.user(), async ({ req, res, session }) => {
+    const user = session.user;
     const body = validate(QueryBody, await readJson(req, config.maxBodyBytes));
-    if (body.notebookId) {
-      const access = await notebookAccess(db, user.id, body.notebookId);
-      if (access === 'missing') throw new HttpError(404, 'not_found', 'No such notebook.');
-      if (access === 'none') throw new HttpError(403, 'forbidden', 'You do not have access to this notebook.');
-    }
+    const { workspaceId, role } = await authorizeQuery(db, req, user.id, body, (notebookId, cellId) => app.notebooks.cellEngine(notebookId, cellId));
     // The client leaving (closing the tab, cancelling the fetch) stops its share of the run.
     let clientGone = false;
     res.on('close', () => (clientGone = !res.writableFinished));
@@ -50,6 +48,7 @@ export function queryRoutes(router: Router, app: AppContext): void {
       reply = await queries.start({
         workspaceId,
         userId: user.id,
+        manager: isManager(role),
         connectionId: body.connectionId,
         sql: body.sql,
         params: body.params,
@@ -88,11 +87,11 @@ export function queryRoutes(router: Router, app: AppContext): void {
     res.end();
   });
 
-  router.add('GET', '/api/runs', async ({ req, res, url }) => {
-    const { workspaceId } = await requireMember(db, req, url);
+  router.add('GET', '/api/runs', allow.member('viewer'), async ({ res, url, session, workspace }) => {
     const limit = Number(url.searchParams.get('limit') ?? 200);
     const runs = await queries.runs.list({
-      workspaceId,
+      workspaceId: workspace.id,
+      viewer: { userId: session.user.id, manager: isManager(workspace.role) },
       notebookId: url.searchParams.get('notebookId') || undefined,
       connectionId: url.searchParams.get('connectionId') || undefined,
       limit: Number.isFinite(limit) ? limit : 200
@@ -100,15 +99,13 @@ export function queryRoutes(router: Router, app: AppContext): void {
     sendJson(res, 200, { runs: runs.map((r) => ({ ...r, ...(queries.liveStatus(r.id) ?? {}) })) });
   });
 
-  router.add('GET', '/api/runs/:id', async ({ req, res, url, params }) => {
-    const { workspaceId } = await requireMember(db, req, url);
-    const run = await queries.run(workspaceId, params.id);
+  router.add('GET', '/api/runs/:id', allow.run('read'), async ({ res, params, workspace }) => {
+    const run = await queries.run(workspace.id, params.id);
     if (!run) throw new HttpError(404, 'not_found', 'No such run.');
     sendJson(res, 200, run);
   });
 
-  router.add('POST', '/api/runs/:id/cancel', async ({ req, res, url, params }) => {
-    const { workspaceId } = await requireMember(db, req, url);
-    sendJson(res, 200, { canceled: queries.cancel(workspaceId, params.id) });
+  router.add('POST', '/api/runs/:id/cancel', allow.run('cancel'), async ({ res, params, workspace }) => {
+    sendJson(res, 200, { canceled: queries.cancel(workspace.id, params.id) });
   });
 }

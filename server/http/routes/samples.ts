@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Router } from '../router.js';
 import { HttpError } from '../errors.js';
+import { allow } from '../../access/rules.js';
 import { SAMPLES } from '../../../kernels/samples.js';
 
 const TYPES: Record<string, string> = {
@@ -26,7 +27,7 @@ export function samplesDir(): string {
 
 export function sampleRoutes(router: Router): void {
   const dir = samplesDir();
-  router.add('GET', '/samples/:file', async ({ res, params }) => {
+  router.add('GET', '/samples/:file', allow.public('open data from the vega-datasets package'), async ({ res, params }) => {
     const sample = SAMPLES.find((s) => s.file === params.file);
     if (!sample) throw new HttpError(404, 'not_found', `No sample file ${params.file}.`);
     const path = join(dir, sample.file);

@@ -58,6 +58,8 @@ export interface Kernel {
 let kernel: Promise<Kernel> | null = null;
 let parser: Promise<SqlParser> | null = null;
 let files: NotebookFiles = {};
+/** The notebook whose files are read: the server serves a file to readers of a notebook holding it. */
+let filesNotebookId: string | null = null;
 let nextQueryId = 1;
 
 /** The page's kernel, started on the first call; a failed start is retried on the next. */
@@ -87,9 +89,16 @@ export const sqlParser: SqlParser = {
   }
 };
 
-/** Records the open notebook's `files` map without starting the engine. */
-export function setNotebookFiles(next: NotebookFiles): void {
+/** Records the open notebook's `files` map (and its id) without starting the engine. */
+export function setNotebookFiles(next: NotebookFiles, notebookId: string | null = null): void {
   files = next;
+  filesNotebookId = notebookId;
+}
+
+/** A file's URL names the notebook it is read through (server/access/rules.ts, the file rule). */
+function withNotebook(url: string): string {
+  if (!filesNotebookId || !url.startsWith('/api/files/')) return url;
+  return `${url}${url.includes('?') ? '&' : '?'}notebook=${encodeURIComponent(filesNotebookId)}`;
 }
 
 async function startParser(): Promise<SqlParser> {
@@ -105,7 +114,7 @@ async function startKernel(): Promise<Kernel> {
   const engine = new DuckDbWasmEngine(db, {
     parser: sqlParser,
     // Same-origin with the session cookie: `/samples/…` is public, `/api/files/…` is not.
-    fetch: (url) => fetch(url, { credentials: 'same-origin' }),
+    fetch: (url) => fetch(withNotebook(url), { credentials: 'same-origin' }),
     initParquet,
     onSourceProgress: (p) => updateStatus((s) => ({ ...s, sources: { ...s.sources, [p.name]: p } }))
   });

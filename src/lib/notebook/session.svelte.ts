@@ -79,7 +79,7 @@ export class NotebookSession {
     });
     // The engine loads files users added by the names the notebook's `files` map gives them.
     const files = this.doc.getMap(FILES);
-    const syncFiles = () => setNotebookFiles(files.toJSON());
+    const syncFiles = () => setNotebookFiles(files.toJSON(), id);
     files.observe(syncFiles);
     syncFiles();
     this.#stopFiles = () => files.unobserve(syncFiles);

@@ -1,0 +1,34 @@
+/**
+ * The domain layer's one error type: a stable code and a message for people. Services
+ * throw it without knowing about HTTP; server/http/respond.ts maps each code to a status.
+ */
+export const APP_ERROR_STATUS = {
+  bad_request: 400,
+  invalid_password: 400,
+  unauthenticated: 401,
+  invalid_credentials: 401,
+  forbidden: 403,
+  invitation_required: 403,
+  not_found: 404,
+  conflict: 409,
+  too_large: 413,
+  rate_limited: 429
+} as const;
+
+export type AppErrorCode = keyof typeof APP_ERROR_STATUS;
+
+export class AppError extends Error {
+  constructor(
+    readonly code: AppErrorCode,
+    message: string,
+    /** Seconds until a rate-limited action may be tried again. */
+    readonly retryAfterSeconds?: number
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+
+  get status(): number {
+    return APP_ERROR_STATUS[this.code];
+  }
+}
