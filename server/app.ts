@@ -60,7 +60,7 @@ export async function createCairnServer(config: Config, options: ServerOptions =
   const updateLog: UpdateLog = config.databaseUrl ? new SqlUpdateLog(db) : new FileUpdateLog(join(config.dataDir, 'updates'), db);
   const collab = new CollabServer(cairnCollabHooks(db, updateLog), { maxFrameBytes: config.maxFrameBytes, idleMs: options.roomIdleMs });
   const runLog = new RunLog(db);
-  const connections = new ConnectionService(db, new ConnectionRepository(db, config.secretKey), new EngineRegistry(), new CairnConnections(db, runLog));
+  const connections = new ConnectionService(db, new ConnectionRepository(db, config.secretKey), new EngineRegistry(config.dataDir), new CairnConnections(db, runLog));
   const queries = new QueryService(
     (workspaceId, id) => connections.resolve(workspaceId, id),
     runLog,
