@@ -71,7 +71,7 @@ export async function createCairnServer(config: Config, options: ServerOptions =
     maxDocumentBytes: config.limits.documentBytes
   });
   const runLog = new RunLog(db);
-  const connections = new ConnectionService(db, new ConnectionRepository(db, config.secretKey), new EngineRegistry(), new CairnConnections(db, runLog));
+  const connections = new ConnectionService(db, new ConnectionRepository(db, config.secretKey), new EngineRegistry(config.dataDir), new CairnConnections(db, runLog));
   const queries = new QueryService(
     (workspaceId, id, viewer) => connections.resolve(workspaceId, id, viewer),
     runLog,

@@ -6,6 +6,7 @@
  * never runs far ahead of the reader. A worker that dies fails every pending run with a
  * clear error; the next run starts a fresh one.
  */
+import { availableParallelism } from 'node:os';
 import { decodeDuckDbError } from '../duckdb-wasm/errors.js';
 import {
   DEFAULT_MAX_CONNECTIONS,
@@ -22,7 +23,7 @@ import { WorkerHandle, type Listener } from '../worker-engine/worker-handle.js';
 import { defaultSamplesDir } from './samples.js';
 import type { FromWorker, ToWorker, WorkerInit } from './worker-protocol.js';
 
-/** A DuckDB connection's config (design.md): a database file, or none for in-memory with the samples. */
+/** A DuckDB connection's config: a database file (already resolved, see paths.ts), or none for in-memory with the samples. */
 export interface DuckDbConfig {
   path?: string;
 }
@@ -30,6 +31,21 @@ export interface DuckDbConfig {
 export interface DuckDbEngineOptions extends ServerEngineOptions {
   /** Where the sample files are; default: the `vega-datasets` package's `data/` folder. */
   samplesDir?: string;
+  /** DuckDB's `memory_limit` for this database (locked: SQL cannot raise it); default {@link DEFAULT_MEMORY_LIMIT}. */
+  memoryLimit?: string;
+  /** DuckDB's `threads` for this database (locked); default {@link defaultThreads}. */
+  threads?: number;
+}
+
+/** Per database: DuckDB's own default is 80% of the machine's memory, for each one. */
+export const DEFAULT_MEMORY_LIMIT = '2GB';
+
+/**
+ * DuckDB takes every core by default; leaving one keeps the server's event loop (and
+ * collaboration) responsive while a heavy query runs, and four is enough for the samples.
+ */
+export function defaultThreads(): number {
+  return Math.min(4, Math.max(1, availableParallelism() - 1));
 }
 
 /** The DuckDB engine: a {@link ServerEngine} that can also take tables as Arrow IPC. */
@@ -61,7 +77,9 @@ class DuckDbNodeEngine implements DuckDbEngine {
       readOnly: options.readOnly ?? true,
       maxConnections: Math.max(1, options.maxConnections ?? DEFAULT_MAX_CONNECTIONS),
       statementTimeoutMs: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
-      samplesDir: options.samplesDir ?? defaultSamplesDir()
+      samplesDir: options.samplesDir ?? defaultSamplesDir(),
+      memoryLimit: options.memoryLimit ?? DEFAULT_MEMORY_LIMIT,
+      threads: Math.max(1, options.threads ?? defaultThreads())
     };
   }
 

@@ -14,6 +14,10 @@ export interface WorkerInit {
   statementTimeoutMs: number;
   /** Where the sample files are (vega-datasets' `data/` folder). */
   samplesDir: string;
+  /** DuckDB's `memory_limit` for the whole database, e.g. `2GB`. */
+  memoryLimit: string;
+  /** DuckDB's `threads` for the whole database. */
+  threads: number;
 }
 
 /** Main thread → worker. */

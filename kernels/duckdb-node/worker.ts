@@ -9,13 +9,15 @@
  * when its statement timeout runs out. The timeout counts time spent in DuckDB, not time
  * spent waiting for a slow reader.
  */
-import { availableParallelism } from 'node:os';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import { DuckDBInstance, type DuckDBConnection, type DuckDBResult } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance, DuckDBResult } from '@duckdb/node-api';
 import type { RecordBatch } from 'apache-arrow';
 import { BatchBuilder, IpcStreamEncoder } from '../arrow/index.js';
 import { transferable } from '../worker-engine/ipc-decode.js';
 import { createTableFromArrow } from './arrow-input.js';
+import { openLockedDown } from './lockdown.js';
 import { ConnectionPool } from './pool.js';
 import { createSamples } from './samples.js';
 import { executeStatements } from './statements.js';
@@ -212,39 +214,31 @@ function fatal(error: unknown): void {
 process.on('uncaughtException', fatal);
 process.on('unhandledRejection', fatal);
 
-function literal(text: string): string {
-  return `'${text.replace(/'/g, "''")}'`;
-}
-
+/**
+ * Opens the database locked down (lockdown.ts). An in-memory database gets the samples,
+ * whose views read the samples' folder at query time, so that folder stays allowed; a
+ * database file reads nothing but itself.
+ */
 async function open(): Promise<DuckDBInstance> {
-  const options: Record<string, string> = {
-    // Positions come back as JSON fields instead of a caret drawn under the line.
-    errors_as_json: 'true',
-    // Nothing is downloaded at run time: Parquet, JSON and ICU are built in.
-    autoinstall_known_extensions: 'false',
-    // DuckDB takes every core by default; leaving one keeps the server's event loop (and
-    // collaboration) responsive while a heavy query runs, at some cost to that query.
-    threads: String(Math.max(1, availableParallelism() - 1))
-  };
-  if (init.path !== null && init.readOnly) options.access_mode = 'READ_ONLY';
-  const instance = await DuckDBInstance.create(init.path ?? ':memory:', options);
-  if (init.path === null) {
-    const setup = await instance.connect();
-    try {
-      await createSamples(setup, init.samplesDir);
-      if (init.readOnly) {
-        // A read-only sample database reads its own sample files and nothing else on disk;
-        // locking the configuration keeps SQL from undoing that.
-        const dir = init.samplesDir.endsWith('/') ? init.samplesDir : `${init.samplesDir}/`;
-        await setup.run(`SET allowed_directories = [${literal(dir)}]`);
-        await setup.run('SET enable_external_access = false');
-        await setup.run('SET lock_configuration = true');
-      }
-    } finally {
-      setup.closeSync();
-    }
-  }
-  return instance;
+  if (init.path !== null && !init.readOnly) await mkdir(dirname(init.path), { recursive: true });
+  return openLockedDown({
+    path: init.path ?? ':memory:',
+    readOnlyFile: init.path !== null && init.readOnly,
+    memoryLimit: init.memoryLimit,
+    threads: init.threads,
+    allowedDirectories: init.path === null ? [init.samplesDir] : [],
+    prepare:
+      init.path === null
+        ? async (instance) => {
+            const setup = await instance.connect();
+            try {
+              await createSamples(setup, init.samplesDir);
+            } finally {
+              setup.closeSync();
+            }
+          }
+        : undefined
+  });
 }
 
 let pool: ConnectionPool;

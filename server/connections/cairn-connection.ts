@@ -187,7 +187,15 @@ export class CairnConnections {
     if (!engine) {
       const duck = createDuckDbEngine(
         {},
-        { id: CAIRN_CONNECTION_ID, statementTimeoutMs: CAIRN_OPTIONS.statementTimeoutMs, maxConnections: CAIRN_OPTIONS.maxConnections, readOnly: true }
+        {
+          id: CAIRN_CONNECTION_ID,
+          statementTimeoutMs: CAIRN_OPTIONS.statementTimeoutMs,
+          maxConnections: CAIRN_OPTIONS.maxConnections,
+          readOnly: true,
+          // One per workspace, on the machine collaboration runs on: smaller than a warehouse's.
+          memoryLimit: '1GB',
+          threads: 2
+        }
       );
       this.engines.set(key, (engine = new CairnEngine(duck, this.db, this.runs, workspaceId, viewer)));
     }

@@ -5,14 +5,14 @@
  */
 import type { ServerEngine, ServerEngineOptions } from '../../kernels/engine.js';
 import { createWorkerEngine } from '../../kernels/worker-engine/index.js';
-import { createDuckDbEngine } from '../../kernels/duckdb-node/index.js';
+import { createDuckDbEngine, resolveDatabasePath } from '../../kernels/duckdb-node/index.js';
 import type { ConnectionSettings } from './repository.js';
 import type { ConnectionKind } from './shapes.js';
 import { logger } from '../log.js';
 
 const log = logger('connections');
 
-type Factory = (config: ConnectionSettings['config'], options: ServerEngineOptions) => ServerEngine;
+type Factory = (config: ConnectionSettings['config'], options: ServerEngineOptions, dataDir: string) => ServerEngine;
 
 /**
  * Warehouse engines decode results into Arrow on the CPU; each runs in its own worker
@@ -26,29 +26,45 @@ const MYSQL = { module: new URL('../../kernels/mysql/index.ts', import.meta.url)
 const FACTORIES: Record<ConnectionKind, Factory> = {
   postgres: (c, o) => createWorkerEngine(POSTGRES, { host: c.host!, port: c.port!, database: c.database!, user: c.user!, password: c.password ?? '' }, o),
   mysql: (c, o) => createWorkerEngine(MYSQL, { host: c.host!, port: c.port!, database: c.database!, user: c.user!, password: c.password ?? '' }, o),
-  duckdb: (c, o) => createDuckDbEngine({ path: c.path || undefined }, o)
+  // A saved name is checked again here: settings stored before the rule existed are refused, not opened.
+  duckdb: (c, o, dataDir) => createDuckDbEngine({ path: c.path ? resolveDatabasePath(dataDir, c.path) : undefined }, o)
 };
 
-/** An engine for `settings`, not kept anywhere: "Test connection" on unsaved settings. */
-export function buildEngine(settings: Pick<ConnectionSettings, 'id' | 'kind' | 'config' | 'options'>): ServerEngine {
+/**
+ * An engine for `settings`, not kept anywhere: "Test connection" on unsaved settings.
+ * `dataDir` is the server's data directory (DuckDB database files live in its `duckdb/`).
+ */
+export function buildEngine(settings: Pick<ConnectionSettings, 'id' | 'kind' | 'config' | 'options'>, dataDir: string): ServerEngine {
   const o = settings.options;
-  return FACTORIES[settings.kind](settings.config, {
-    id: settings.id,
-    statementTimeoutMs: o.statementTimeoutMs,
-    maxConnections: o.maxConnections,
-    readOnly: o.readOnly
-  });
+  return FACTORIES[settings.kind](
+    settings.config,
+    {
+      id: settings.id,
+      statementTimeoutMs: o.statementTimeoutMs,
+      maxConnections: o.maxConnections,
+      readOnly: o.readOnly
+    },
+    dataDir
+  );
 }
 
 export class EngineRegistry {
   private readonly engines = new Map<string, { version: string; engine: ServerEngine }>();
+
+  /** `dataDir`: the server's data directory, where DuckDB connections' database files are. */
+  constructor(private readonly dataDir: string) {}
+
+  /** An engine for `settings`, not kept anywhere (see {@link buildEngine}). */
+  build(settings: Pick<ConnectionSettings, 'id' | 'kind' | 'config' | 'options'>): ServerEngine {
+    return buildEngine(settings, this.dataDir);
+  }
 
   /** The engine for these settings, replacing one built from an older version. */
   get(settings: ConnectionSettings): ServerEngine {
     const current = this.engines.get(settings.id);
     if (current && current.version === settings.version) return current.engine;
     if (current) this.retire(settings.id, current.engine);
-    const engine = buildEngine(settings);
+    const engine = buildEngine(settings, this.dataDir);
     this.engines.set(settings.id, { version: settings.version, engine });
     return engine;
   }

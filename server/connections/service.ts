@@ -10,7 +10,7 @@ import { HttpError } from '../http/errors.js';
 import type { ResolvedConnection } from '../query/service.js';
 import type { RunViewer } from '../query/run-log.js';
 import { CAIRN_CONNECTION_ID, CAIRN_OPTIONS, CAIRN_VIEW, type CairnConnections } from './cairn-connection.js';
-import { EngineRegistry, buildEngine } from './engines.js';
+import type { EngineRegistry } from './engines.js';
 import type { ConnectionRepository } from './repository.js';
 import { logger } from '../log.js';
 import { memberRole } from '../workspaces/repository.js';
@@ -93,7 +93,7 @@ export class ConnectionService {
   /** Connects with unsaved settings and closes again: the form's "Test connection". */
   async testInput(workspaceId: string, userId: string, input: ConnectionInput): Promise<{ ok: true; ms: number }> {
     await this.assertAdmin(workspaceId, userId);
-    const engine = buildEngine({ id: 'test', kind: input.kind, config: input.config, options: ConnectionOptions.parse(input.options ?? {}) });
+    const engine = this.engines.build({ id: 'test', kind: input.kind, config: input.config, options: ConnectionOptions.parse(input.options ?? {}) });
     return timedPing(() => engine.ping()).finally(() => engine.close().catch(() => undefined));
   }
 

@@ -3,6 +3,7 @@
  * shows it back. The password is write-only: it goes in, is sealed, and never comes out.
  */
 import { z } from 'zod';
+import { DATABASE_NAME_RULE, databaseNameProblem } from '../../kernels/duckdb-node/paths.js';
 
 const host = z.string().trim().min(1, 'is required').max(255);
 const port = z.number().int().min(1).max(65535);
@@ -19,7 +20,18 @@ const NetworkConfig = (defaultPort: number) =>
 
 export const PostgresConfig = NetworkConfig(5432);
 export const MysqlConfig = NetworkConfig(3306);
-export const DuckDbConfig = z.object({ path: z.string().trim().max(1000).optional() });
+/** A database name inside the data directory's `duckdb/` folder (kernels/duckdb-node/paths.ts); empty or absent: in-memory. */
+export const DuckDbConfig = z.object({
+  path: z
+    .string()
+    .trim()
+    .max(1000)
+    .optional()
+    .superRefine((path, ctx) => {
+      const problem = path ? databaseNameProblem(path) : null;
+      if (problem) ctx.addIssue({ code: 'custom', message: `${problem}: ${DATABASE_NAME_RULE}` });
+    })
+});
 
 /** Limits every kind has; defaults are design.md's (60 s statement timeout). */
 export const ConnectionOptions = z.object({
