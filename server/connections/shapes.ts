@@ -26,7 +26,12 @@ export const ConnectionOptions = z.object({
   statementTimeoutMs: z.number().int().min(100).max(24 * 3600_000).default(60_000),
   maxConnections: z.number().int().min(1).max(64).default(4),
   rowLimit: z.number().int().min(1).max(50_000_000).default(1_000_000),
-  readOnly: z.boolean().default(true)
+  readOnly: z.boolean().default(true),
+  /**
+   * Keep a read-only connection although its account can act beyond reading (server
+   * files, programs): an owner's or admin's explicit choice, refused otherwise.
+   */
+  acceptPrivilegedAccount: z.boolean().default(false)
 });
 export type ConnectionOptions = z.infer<typeof ConnectionOptions>;
 

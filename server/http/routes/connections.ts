@@ -48,8 +48,8 @@ export function connectionRoutes(router: Router, app: AppContext): void {
   });
 
   router.add('POST', '/api/connections/:id/test', async ({ req, res, url, params }) => {
-    const { workspaceId } = await requireMember(db, req, url);
-    sendJson(res, 200, await connections.test(workspaceId, params.id));
+    const { user, workspaceId } = await requireMember(db, req, url);
+    sendJson(res, 200, await connections.test(workspaceId, user.id, params.id));
   });
 
   router.add('GET', '/api/connections/:id/schema', async ({ req, res, url, params }) => {

@@ -1,8 +1,8 @@
 /** The API's shapes for connections and runs, as the browser reads them (server/connections/shapes.ts, server/query/run-log.ts). */
-import type { TableInfo } from '../../../kernels/engine.js';
+import type { DangerousPrivilege, TableInfo } from '../../../kernels/engine.js';
 import type { ConnectionKind, ConnectionOptions } from '../../../server/connections/shapes.js';
 
-export type { TableInfo };
+export type { DangerousPrivilege, TableInfo };
 
 // One definition of the API's shapes: the server's. These imports are types only, so
 // nothing from the server reaches the browser bundle.
