@@ -78,10 +78,34 @@ export interface ServerEngineOptions {
   readOnly?: boolean;
 }
 
+/** A right of the connected account that a read-only transaction does not contain. */
+export interface DangerousPrivilege {
+  /** As the database names it: `superuser`, `pg_read_server_files`, `FILE`, … */
+  privilege: string;
+  /** What it lets notebook SQL do despite read-only, in words for the connection form. */
+  why: string;
+}
+
+/** What the connected account may do beyond reading its tables; empty for a least-privilege account. */
+export interface PrivilegeReport {
+  privileges: DangerousPrivilege[];
+}
+
 /** An engine the server runs against a warehouse: adds a connectivity check for "Test connection". */
 export interface ServerEngine extends Engine {
   /** Connects and runs a trivial statement; rejects with a {@link QueryError} that says what failed. */
   ping(): Promise<void>;
+  /**
+   * The connected account's privileges that escape a read-only transaction (server files,
+   * programs, settings). Engines without database accounts (DuckDB) leave it out, which
+   * {@link privilegesOf} reads as none.
+   */
+  privileges?(): Promise<PrivilegeReport>;
+}
+
+/** `engine`'s privilege report; none for an engine that has no accounts. */
+export async function privilegesOf(engine: ServerEngine): Promise<PrivilegeReport> {
+  return engine.privileges ? engine.privileges() : { privileges: [] };
 }
 
 export const DEFAULT_STATEMENT_TIMEOUT_MS = 60_000;

@@ -9,6 +9,7 @@ import {
   DEFAULT_MAX_CONNECTIONS,
   DEFAULT_STATEMENT_TIMEOUT_MS,
   QueryError,
+  type PrivilegeReport,
   type RunOptions,
   type RunResult,
   type ServerEngine,
@@ -20,6 +21,7 @@ import { ParameterError, translateParams } from './params.js';
 import { MysqlRun } from './run.js';
 import { schemaQuery, tablesFromRows } from './schema.js';
 import { flavourOf, sessionSql } from './session.js';
+import { reportGrants } from './privileges.js';
 
 /** Where and as whom to connect (design.md, connection config for kind 'mysql'). */
 export interface MysqlConfig {
@@ -153,7 +155,12 @@ export function createMysqlEngine(config: MysqlConfig, options: ServerEngineOpti
       sql: statement.sql,
       values: statement.values.map(toParameter),
       kill,
-      endTransaction: readOnly ? 'ROLLBACK' : null
+      endTransaction: readOnly ? 'ROLLBACK' : null,
+      // User locks (GET_LOCK) belong to the session, not the transaction: a lock taken by
+      // one run must not stay held by the pooled connection while others wait on it.
+      // RELEASE_ALL_LOCKS exists in MySQL 5.7 and MariaDB 10.5; where it fails the
+      // connection is destroyed instead, which releases them too.
+      resetSession: 'SELECT RELEASE_ALL_LOCKS()'
     });
     const onAbort = () => mysqlRun.fail(signal!.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -203,11 +210,26 @@ export function createMysqlEngine(config: MysqlConfig, options: ServerEngineOpti
     }
   }
 
+  /** The account's global grants, on a pooled connection (SHOW GRANTS answers for the session's own account). */
+  async function privileges(): Promise<PrivilegeReport> {
+    const conn = await acquire();
+    try {
+      const rows = await new Promise<unknown[][]>((resolve, reject) =>
+        conn.query({ sql: 'SHOW GRANTS', rowsAsArray: true }, (e, result) => (e ? reject(e) : resolve(result as unknown as unknown[][])))
+      );
+      conn.release();
+      return reportGrants(rows.map((row) => String(row[0])));
+    } catch (e) {
+      conn.destroy();
+      throw toQueryError(e, ctx);
+    }
+  }
+
   async function close(): Promise<void> {
     await new Promise<void>((resolve) => pool.end(() => resolve()));
   }
 
-  return { id: options.id, run, schema, ping, close };
+  return { id: options.id, run, schema, ping, privileges, close };
 }
 
 /** Values as mysql2 binds them: no `undefined`, Uint8Array as Buffer (sent as a BLOB, not text). */

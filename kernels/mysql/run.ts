@@ -23,6 +23,8 @@ export interface RunConfig {
   kill: (threadId: number) => Promise<void>;
   /** Ends the transaction the run was started in; `null` when there is none. */
   endTransaction: string | null;
+  /** Undoes what the run left on the session beyond its transaction, before the connection is reused. */
+  resetSession?: string;
   batchRows?: number;
 }
 
@@ -99,7 +101,7 @@ export class MysqlRun {
 
   /**
    * Stops the statement if it is still running, then hands the connection back: rolled
-   * back and released when it is known to be idle, destroyed when it is not.
+   * back, its session reset and released when it is known to be idle, destroyed when it is not.
    */
   close(): Promise<void> {
     this.closed ??= this.doClose();
@@ -114,9 +116,10 @@ export class MysqlRun {
       this.conn.destroy();
       return;
     }
-    if (this.config.endTransaction !== null) {
+    for (const sql of [this.config.endTransaction, this.config.resetSession]) {
+      if (sql === null || sql === undefined) continue;
       const ok = await new Promise<boolean>((resolve) => {
-        this.conn.query(this.config.endTransaction!, (e) => resolve(!e));
+        this.conn.query(sql, (e) => resolve(!e));
       });
       if (!ok) {
         this.conn.destroy();

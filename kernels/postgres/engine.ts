@@ -16,6 +16,7 @@ import {
   DEFAULT_MAX_CONNECTIONS,
   DEFAULT_STATEMENT_TIMEOUT_MS,
   QueryError,
+  type PrivilegeReport,
   type RunOptions,
   type RunResult,
   type ServerEngine,
@@ -28,6 +29,7 @@ import { describeQuery, lookupTypes } from './describe.js';
 import { toQueryError, type ErrorContext, type SqlOrigin } from './errors.js';
 import { WireQuery, copyMessage, extendedMessages } from './wire-query.js';
 import { Session } from './session.js';
+import { PRIVILEGES_SQL, reportPrivileges, type PrivilegeRow } from './privileges.js';
 import { isWrappableQuery, trimStatementEnd } from './sql-text.js';
 import { planColumns, unknownOids, type ColumnPlan } from './types.js';
 
@@ -183,6 +185,21 @@ class PostgresEngine implements ServerEngine {
     try {
       await client.connect();
       await client.query('select 1');
+    } catch (err) {
+      throw toQueryError(err, this.errors);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  /** Superuser and the server-file roles, read on a fresh connection as {@link ping} does. */
+  async privileges(): Promise<PrivilegeReport> {
+    const client = new pg.Client(this.clientConfig);
+    client.on('error', () => undefined); // reported by connect/query below
+    try {
+      await client.connect();
+      const { rows } = await client.query<PrivilegeRow>(PRIVILEGES_SQL);
+      return reportPrivileges(rows[0]!);
     } catch (err) {
       throw toQueryError(err, this.errors);
     } finally {

@@ -76,7 +76,10 @@ export class Session {
     }
   }
 
-  /** Ends the transaction (COMMIT after success when `commit`, else ROLLBACK) and returns or destroys the connection. Idempotent. */
+  /**
+   * Ends the transaction (COMMIT after success when `commit`, else ROLLBACK), releases the
+   * session's advisory locks, and returns or destroys the connection. Idempotent.
+   */
   async finish(failure: unknown, commit: boolean): Promise<void> {
     if (this.finished) return;
     this.finished = true;
@@ -85,7 +88,9 @@ export class Session {
     await this.cancelling;
     if (!this.broken) {
       try {
-        await this.client.query(failure === null && commit ? 'COMMIT' : 'ROLLBACK');
+        // Session-level advisory locks (`pg_advisory_lock`) survive ROLLBACK: a lock taken by
+        // one run must not stay held by the pooled connection while others wait on it.
+        await this.client.query(`${failure === null && commit ? 'COMMIT' : 'ROLLBACK'}; select pg_advisory_unlock_all()`);
       } catch (err) {
         this.broken = err;
       }

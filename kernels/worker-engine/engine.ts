@@ -8,10 +8,10 @@
  * One worker per engine (per connection), started on first use. A worker that dies fails
  * every pending request with a clear QueryError; the next call starts a fresh one.
  */
-import { QueryError, type RunOptions, type RunResult, type ServerEngine, type ServerEngineOptions, type TableInfo } from '../engine.js';
+import { QueryError, type PrivilegeReport, type RunOptions, type RunResult, type ServerEngine, type ServerEngineOptions, type TableInfo } from '../engine.js';
 import { RunChannel } from './run-channel.js';
 import { WorkerHandle, type Listener } from './worker-handle.js';
-import type { EngineSpec, ErrorInfo, FromWorker, ToWorker, WorkerInit } from './protocol.js';
+import type { CallMethod, EngineSpec, ErrorInfo, FromWorker, ToWorker, WorkerInit } from './protocol.js';
 
 export type { EngineSpec } from './protocol.js';
 
@@ -61,14 +61,14 @@ class WorkerEngine implements ServerEngine {
   }
 
   /** A request answered by one `result` (or `error`). */
-  private async call(method: 'schema' | 'ping'): Promise<TableInfo[] | null> {
+  private async call<T extends TableInfo[] | PrivilegeReport | null>(method: CallMethod): Promise<T> {
     const handle = await this.worker();
     const id = this.nextId++;
-    return new Promise<TableInfo[] | null>((resolve, reject) => {
+    return new Promise<T>((resolve, reject) => {
       const listener: Listener<FromWorker> = {
         message: (m) => {
           handle.unlisten(id, listener);
-          if (m.type === 'result') resolve(m.value);
+          if (m.type === 'result') resolve(m.value as T);
           else if (m.type === 'error') reject(toQueryError(m.error));
         },
         crash: reject
@@ -79,11 +79,15 @@ class WorkerEngine implements ServerEngine {
   }
 
   async schema(): Promise<TableInfo[]> {
-    return (await this.call('schema')) ?? [];
+    return (await this.call<TableInfo[] | null>('schema')) ?? [];
   }
 
   async ping(): Promise<void> {
-    await this.call('ping');
+    await this.call<null>('ping');
+  }
+
+  async privileges(): Promise<PrivilegeReport> {
+    return this.call<PrivilegeReport>('privileges');
   }
 
   async close(): Promise<void> {

@@ -2,7 +2,7 @@
  * The messages between a worker engine (main thread, engine.ts) and its worker thread
  * (worker.ts). Results stream as stream-protocol.ts describes.
  */
-import type { ServerEngineOptions, TableInfo } from '../engine.js';
+import type { PrivilegeReport, ServerEngineOptions, TableInfo } from '../engine.js';
 import type { ResultMessage } from './stream-protocol.js';
 
 /** Which engine the worker builds: `module` (a file URL) exports `factory(config, options)`. */
@@ -25,6 +25,9 @@ export interface ErrorInfo {
   position: number | null;
 }
 
+/** The engine methods the main thread calls with one answer each (no stream). */
+export type CallMethod = 'schema' | 'ping' | 'privileges';
+
 /** Main thread → worker. */
 export type ToWorker =
   | { type: 'run'; id: number; sql: string; params: readonly unknown[]; rowLimit: number | null }
@@ -32,7 +35,7 @@ export type ToWorker =
   | { type: 'ack'; id: number }
   /** Abort the run (the engine cancels on the database) or drop its result. */
   | { type: 'cancel'; id: number }
-  | { type: 'call'; id: number; method: 'schema' | 'ping' }
+  | { type: 'call'; id: number; method: CallMethod }
   /** Close the engine and answer `closed`; the main thread then ends the thread. */
   | { type: 'close' };
 
@@ -44,5 +47,5 @@ export type FromWorker =
   | ResultMessage
   | { type: 'error'; id: number; error: ErrorInfo }
   /** A `call` finished. */
-  | { type: 'result'; id: number; value: TableInfo[] | null }
+  | { type: 'result'; id: number; value: TableInfo[] | PrivilegeReport | null }
   | { type: 'closed' };

@@ -7,7 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { RecordBatch } from 'apache-arrow';
 import { IpcStreamEncoder } from '../arrow/index.js';
-import { QueryError, type ServerEngine } from '../engine.js';
+import { QueryError, privilegesOf, type ServerEngine } from '../engine.js';
 import { transferable } from './ipc-decode.js';
 import type { ErrorInfo, FromWorker, ToWorker, WorkerInit } from './protocol.js';
 import { BATCH_WINDOW } from './stream-protocol.js';
@@ -86,7 +86,8 @@ async function handleRun(engine: ServerEngine, message: Extract<ToWorker, { type
 
 async function handleCall(engine: ServerEngine, message: Extract<ToWorker, { type: 'call' }>): Promise<void> {
   try {
-    const value = message.method === 'schema' ? await engine.schema() : (await engine.ping(), null);
+    const value =
+      message.method === 'schema' ? await engine.schema() : message.method === 'privileges' ? await privilegesOf(engine) : (await engine.ping(), null);
     post({ type: 'result', id: message.id, value });
   } catch (e) {
     post({ type: 'error', id: message.id, error: errorInfo(e) });

@@ -17,7 +17,7 @@ import type { ConnectionOptions, ConnectionView } from './shapes.js';
 export const CAIRN_CONNECTION_ID = 'cairn';
 
 /** Tighter than a warehouse's defaults: this shares the machine with collaboration. */
-export const CAIRN_OPTIONS: ConnectionOptions = { statementTimeoutMs: 10_000, maxConnections: 2, rowLimit: 100_000, readOnly: true };
+export const CAIRN_OPTIONS: ConnectionOptions = { statementTimeoutMs: 10_000, maxConnections: 2, rowLimit: 100_000, readOnly: true, acceptPrivilegedAccount: false };
 
 /** How many of the newest runs the `runs` table holds. */
 const MAX_RUNS = 50_000;

@@ -4,28 +4,29 @@
  * (the old one is closed once its queries are done).
  */
 import type { ServerEngine, ServerEngineOptions } from '../../kernels/engine.js';
+import type { ConfigOf, ConnectionKind } from '../../kernels/connection-kinds.js';
 import { createWorkerEngine } from '../../kernels/worker-engine/index.js';
 import { createDuckDbEngine, resolveDatabasePath } from '../../kernels/duckdb-node/index.js';
 import type { ConnectionSettings } from './repository.js';
-import type { ConnectionKind } from './shapes.js';
 import { logger } from '../log.js';
 
 const log = logger('connections');
 
-type Factory = (config: ConnectionSettings['config'], options: ServerEngineOptions, dataDir: string) => ServerEngine;
-
 /**
  * Warehouse engines decode results into Arrow on the CPU; each runs in its own worker
  * thread (kernels/worker-engine) so a big result never stalls the server's event loop
- * and collaboration for everyone on it (issue 5). DuckDB has its own worker.
+ * and collaboration for everyone on it. DuckDB has its own worker.
  */
 const POSTGRES = { module: new URL('../../kernels/postgres/index.ts', import.meta.url).href, factory: 'createPostgresEngine' };
 const MYSQL = { module: new URL('../../kernels/mysql/index.ts', import.meta.url).href, factory: 'createMysqlEngine' };
 
-/** A new warehouse kind is one line here and one module in kernels/. */
-const FACTORIES: Record<ConnectionKind, Factory> = {
-  postgres: (c, o) => createWorkerEngine(POSTGRES, { host: c.host!, port: c.port!, database: c.database!, user: c.user!, password: c.password ?? '' }, o),
-  mysql: (c, o) => createWorkerEngine(MYSQL, { host: c.host!, port: c.port!, database: c.database!, user: c.user!, password: c.password ?? '' }, o),
+/**
+ * How each kind of kernels/connection-kinds.ts becomes an engine, given its validated
+ * config: a kind added there without a factory here does not compile.
+ */
+const FACTORIES: { [K in ConnectionKind]: (config: ConfigOf<K>, options: ServerEngineOptions, dataDir: string) => ServerEngine } = {
+  postgres: (c, o) => createWorkerEngine(POSTGRES, { host: c.host, port: c.port, database: c.database, user: c.user, password: c.password ?? '' }, o),
+  mysql: (c, o) => createWorkerEngine(MYSQL, { host: c.host, port: c.port, database: c.database, user: c.user, password: c.password ?? '' }, o),
   // A saved name is checked again here: settings stored before the rule existed are refused, not opened.
   duckdb: (c, o, dataDir) => createDuckDbEngine({ path: c.path ? resolveDatabasePath(dataDir, c.path) : undefined }, o)
 };
@@ -36,16 +37,14 @@ const FACTORIES: Record<ConnectionKind, Factory> = {
  */
 export function buildEngine(settings: Pick<ConnectionSettings, 'id' | 'kind' | 'config' | 'options'>, dataDir: string): ServerEngine {
   const o = settings.options;
-  return FACTORIES[settings.kind](
-    settings.config,
-    {
-      id: settings.id,
-      statementTimeoutMs: o.statementTimeoutMs,
-      maxConnections: o.maxConnections,
-      readOnly: o.readOnly
-    },
-    dataDir
-  );
+  // The config was validated against its kind's schema when it was saved or sent.
+  const factory = FACTORIES[settings.kind] as (config: unknown, options: ServerEngineOptions, dataDir: string) => ServerEngine;
+  return factory(settings.config, {
+    id: settings.id,
+    statementTimeoutMs: o.statementTimeoutMs,
+    maxConnections: o.maxConnections,
+    readOnly: o.readOnly
+  }, dataDir);
 }
 
 export class EngineRegistry {

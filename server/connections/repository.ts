@@ -16,6 +16,7 @@ interface Row {
   max_connections: number;
   row_limit: number;
   read_only: boolean;
+  accept_privileged_account: boolean;
   access: ConnectionAccess | string;
   created_at: Date | string;
   updated_at: Date | string;
@@ -32,14 +33,21 @@ export interface ConnectionSettings {
   version: string;
 }
 
-const COLUMNS = 'id, workspace_id, name, kind, config, secret, statement_timeout_ms, max_connections, row_limit, read_only, access, created_at, updated_at';
+const COLUMNS =
+  'id, workspace_id, name, kind, config, secret, statement_timeout_ms, max_connections, row_limit, read_only, accept_privileged_account, access, created_at, updated_at';
 
 function iso(v: Date | string): string {
   return (v instanceof Date ? v : new Date(v)).toISOString();
 }
 
 function optionsOf(row: Row): ConnectionOptions {
-  return { statementTimeoutMs: row.statement_timeout_ms, maxConnections: row.max_connections, rowLimit: Number(row.row_limit), readOnly: row.read_only };
+  return {
+    statementTimeoutMs: row.statement_timeout_ms,
+    maxConnections: row.max_connections,
+    rowLimit: Number(row.row_limit),
+    readOnly: row.read_only,
+    acceptPrivilegedAccount: row.accept_privileged_account
+  };
 }
 
 function configOf(row: Row): PublicConfig {
@@ -96,9 +104,12 @@ export class ConnectionRepository {
     const sealed = password === null ? null : sealSecret(this.secretKey, password, id);
     const o = input.options;
     const rows = await this.db.query<Row>(
-      `insert into connections (id, workspace_id, name, kind, config, secret, statement_timeout_ms, max_connections, row_limit, read_only, created_by, access)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning ${COLUMNS}`,
-      [id, workspaceId, input.name, input.kind, JSON.stringify(publicConfig), sealed, o.statementTimeoutMs, o.maxConnections, o.rowLimit, o.readOnly, userId, JSON.stringify(input.access ?? 'editors')]
+      `insert into connections (id, workspace_id, name, kind, config, secret, statement_timeout_ms, max_connections, row_limit, read_only, accept_privileged_account, created_by, access)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) returning ${COLUMNS}`,
+      [
+        id, workspaceId, input.name, input.kind, JSON.stringify(publicConfig), sealed, o.statementTimeoutMs, o.maxConnections, o.rowLimit, o.readOnly,
+        o.acceptPrivilegedAccount, userId, JSON.stringify(input.access ?? 'editors')
+      ]
     );
     return toView(rows[0]);
   }
@@ -113,9 +124,12 @@ export class ConnectionRepository {
     const o = ConnectionOptions.parse(next.options);
     const rows = await this.db.query<Row>(
       `update connections set name = $3, config = $4, statement_timeout_ms = $5, max_connections = $6, row_limit = $7, read_only = $8,
-         secret = case when $9 then $10 else secret end, access = $11, updated_at = now()
+         accept_privileged_account = $11, secret = case when $9 then $10 else secret end, access = $12, updated_at = now()
        where workspace_id = $1 and id = $2 and deleted_at is null returning ${COLUMNS}`,
-      [workspaceId, id, next.name, JSON.stringify(next.config), o.statementTimeoutMs, o.maxConnections, o.rowLimit, o.readOnly, sealed !== undefined, sealed ?? null, JSON.stringify(next.access)]
+      [
+        workspaceId, id, next.name, JSON.stringify(next.config), o.statementTimeoutMs, o.maxConnections, o.rowLimit, o.readOnly,
+        sealed !== undefined, sealed ?? null, o.acceptPrivilegedAccount, JSON.stringify(next.access)
+      ]
     );
     return rows[0] ? toView(rows[0]) : null;
   }

@@ -4,8 +4,7 @@
  * for the query service.
  */
 import type { Queryable } from '../store/index.js';
-import type { TableInfo } from '../../kernels/engine.js';
-import { QueryError } from '../../kernels/engine.js';
+import { QueryError, privilegesOf, type DangerousPrivilege, type ServerEngine, type TableInfo } from '../../kernels/engine.js';
 import { HttpError } from '../http/errors.js';
 import type { ResolvedConnection } from '../query/service.js';
 import type { RunViewer } from '../query/run-log.js';
@@ -16,12 +15,22 @@ import { logger } from '../log.js';
 import { memberRole } from '../workspaces/repository.js';
 import { mayUseConnection } from '../access/policy.js';
 import type { WorkspaceRole } from '../../src/lib/contract/index.js';
-import { ConnectionOptions, parseConfig, splitSecret, type ConnectionInput, type ConnectionPatch, type ConnectionView } from './shapes.js';
+import { ConnectionOptions, parseConfig, splitSecret, type ConnectionInput, type ConnectionPatch, type ConnectionView, type PublicConfig } from './shapes.js';
 
 const log = logger('connections');
 
 /** How long a catalogue stays fresh for the schema browser and autocomplete. */
 const SCHEMA_TTL_MS = 60_000;
+
+/** Where a connection's password is sent: changing any of these must come with the password again. */
+const DESTINATION_FIELDS = ['host', 'port', 'user', 'database'] as const;
+
+/** "Test connection"'s answer: how long connecting took, and what the account may do beyond reading. */
+export interface TestAnswer {
+  ok: true;
+  ms: number;
+  privileges: DangerousPrivilege[];
+}
 
 export class ConnectionService {
   private readonly schemas = new Map<string, { at: number; version: string; tables: Promise<TableInfo[]> }>();
@@ -47,8 +56,10 @@ export class ConnectionService {
 
   async create(workspaceId: string, userId: string, input: ConnectionInput): Promise<ConnectionView> {
     await this.assertAdmin(workspaceId, userId);
+    const options = ConnectionOptions.parse(input.options ?? {});
+    await withEngine(this.engines, { kind: input.kind, config: input.config, options }, (engine) => checkAccount(engine, options));
     try {
-      const view = await this.repo.create(workspaceId, userId, { ...input, options: ConnectionOptions.parse(input.options ?? {}) });
+      const view = await this.repo.create(workspaceId, userId, { ...input, options });
       log.info('connection added', { id: view.id, kind: view.kind, name: view.name, config: view.config });
       return view;
     } catch (err) {
@@ -69,7 +80,22 @@ export class ConnectionService {
     }
     const { publicConfig, password } = splitSecret(config);
     const passwordChange = patch.config && 'password' in patch.config ? password : undefined;
+    const moved = DESTINATION_FIELDS.filter((field) => publicConfig[field] !== current.config[field]);
+    if (moved.length > 0 && current.hasPassword && passwordChange === undefined) {
+      // Otherwise the saved password would be sent to a server it was never meant for.
+      throw new HttpError(400, 'password_required', `Changing the ${moved.join(', ')} needs the password again.`);
+    }
     const options = ConnectionOptions.parse({ ...current.options, ...(patch.options ?? {}) });
+    const accountMayDiffer =
+      moved.length > 0 ||
+      passwordChange !== undefined ||
+      options.readOnly !== current.options.readOnly ||
+      options.acceptPrivilegedAccount !== current.options.acceptPrivilegedAccount;
+    if (accountMayDiffer) {
+      const saved = await this.repo.settings(workspaceId, id);
+      const checked = { ...publicConfig, password: passwordChange === undefined ? saved?.config.password : (passwordChange ?? undefined) };
+      await withEngine(this.engines, { kind: current.kind, config: checked, options }, (engine) => checkAccount(engine, options));
+    }
     let view: ConnectionView | null;
     try {
       view = await this.repo.update(workspaceId, id, { name: patch.name ?? current.name, config: publicConfig, password: passwordChange, options, access: patch.access ?? current.access });
@@ -91,18 +117,22 @@ export class ConnectionService {
   }
 
   /** Connects with unsaved settings and closes again: the form's "Test connection". */
-  async testInput(workspaceId: string, userId: string, input: ConnectionInput): Promise<{ ok: true; ms: number }> {
+  async testInput(workspaceId: string, userId: string, input: ConnectionInput): Promise<TestAnswer> {
     await this.assertAdmin(workspaceId, userId);
-    const engine = this.engines.build({ id: 'test', kind: input.kind, config: input.config, options: ConnectionOptions.parse(input.options ?? {}) });
-    return timedPing(() => engine.ping()).finally(() => engine.close().catch(() => undefined));
+    const options = ConnectionOptions.parse(input.options ?? {});
+    return withEngine(this.engines, { kind: input.kind, config: input.config, options }, (engine) => testEngine(engine, options));
   }
 
-  /** Connects with the saved settings. */
-  async test(workspaceId: string, id: string): Promise<{ ok: true; ms: number }> {
-    // Only managers test (server/http/routes/connections.ts), and a ping reads no rows.
-    const resolved = await this.resolve(workspaceId, id, { userId: '', manager: true });
+  /**
+   * Connects with the saved settings. Owners and admins only: its error messages say
+   * whether a host and port answer, which members must not probe the network with.
+   */
+  async test(workspaceId: string, userId: string, id: string): Promise<TestAnswer> {
+    await this.assertAdmin(workspaceId, userId);
+    // A ping reads no rows, so whose view of the `cairn` connection does not matter.
+    const resolved = await this.resolve(workspaceId, id, { userId, manager: true });
     if (!resolved) throw new HttpError(404, 'not_found', 'No such connection.');
-    return timedPing(() => resolved.engine.ping());
+    return testEngine(resolved.engine, resolved.options);
   }
 
   /** Tables and columns, cached for a minute; `refresh` reads the catalogue again. */
@@ -137,16 +167,55 @@ export class ConnectionService {
   }
 }
 
-async function timedPing(ping: () => Promise<void>): Promise<{ ok: true; ms: number }> {
-  const started = performance.now();
+/** Runs `work` on an engine built for unsaved settings, closing it after. */
+async function withEngine<T>(
+  engines: EngineRegistry,
+  settings: { kind: ConnectionInput['kind']; config: Record<string, unknown>; options: ConnectionOptions },
+  work: (engine: ServerEngine) => Promise<T>
+): Promise<T> {
+  const engine = engines.build({ id: 'test', ...settings });
   try {
-    await ping();
+    return await work(engine);
+  } finally {
+    await engine.close().catch(() => undefined);
+  }
+}
+
+/** Pings (timed), then checks the account as saving does. */
+async function testEngine(engine: ServerEngine, options: ConnectionOptions): Promise<TestAnswer> {
+  const started = performance.now();
+  await failsAsConnection(engine.ping());
+  const ms = Math.round(performance.now() - started);
+  return { ok: true, ms, privileges: await checkAccount(engine, options) };
+}
+
+/**
+ * The account's privileges that a read-only transaction does not contain; refused with
+ * `privileged_account` on a read-only connection unless its options accept the risk
+ * (a read-write connection already trusts the account with more).
+ */
+async function checkAccount(engine: ServerEngine, options: ConnectionOptions): Promise<DangerousPrivilege[]> {
+  const { privileges } = await failsAsConnection(privilegesOf(engine));
+  if (privileges.length > 0 && options.readOnly && !options.acceptPrivilegedAccount) {
+    const found = privileges.map((p) => `${p.privilege}: ${p.why}`).join('; ');
+    throw new HttpError(
+      400,
+      'privileged_account',
+      `This account can do more than read, which a read-only connection does not stop (${found}). Use an account with only SELECT grants, or accept the risk.`
+    );
+  }
+  return privileges;
+}
+
+/** `work`'s result; its failure as a 400 `connection_failed` that says what went wrong. */
+async function failsAsConnection<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
   } catch (err) {
     const message = err instanceof QueryError || err instanceof Error ? err.message : String(err);
     log.warn('connection test failed', { message });
     throw new HttpError(400, 'connection_failed', message);
   }
-  return { ok: true, ms: Math.round(performance.now() - started) };
 }
 
 function nameTaken(err: unknown, name: string): unknown {

@@ -6,33 +6,9 @@
 import { visibleRunsSql } from '../access/policy.js';
 import type { Queryable } from '../store/index.js';
 
-export type RunStatus = 'queued' | 'running' | 'done' | 'error' | 'canceled';
+import type { RunStatus, RunView } from '../../src/lib/contract/connections.js';
 
-/** A run as design.md's `GET /api/runs` shows it. */
-export interface RunView {
-  id: string;
-  userId: string | null;
-  /** The user's display name (runs outlive nobody: a deleted user leaves null). */
-  userName: string | null;
-  notebookId: string | null;
-  cellId: string | null;
-  connectionId: string;
-  sql: string;
-  params: unknown[];
-  status: RunStatus;
-  startedAt: string;
-  durationMs: number | null;
-  rows: number | null;
-  truncated: boolean;
-  bytes: number | null;
-  resultHash: string | null;
-  cache: 'hit' | 'miss';
-  error: string | null;
-  /** While queued: runs ahead of it on the connection. */
-  queuePosition?: number | null;
-  /** While running: rows streamed so far. */
-  rowsSoFar?: number;
-}
+export type { RunStatus, RunView };
 
 interface Row {
   id: string;

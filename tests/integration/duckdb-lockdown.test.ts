@@ -7,7 +7,10 @@ import { createDuckDbEngine, resolveDatabasePath, type DuckDbEngine } from '../.
 import { defaultSamplesDir } from '../../kernels/duckdb-node/samples.js';
 import { SAMPLES } from '../../kernels/samples.js';
 import { buildEngine } from '../../server/connections/engines.js';
-import { ConnectionInput, DuckDbConfig } from '../../server/connections/shapes.js';
+import { ConnectionInput } from '../../server/connections/shapes.js';
+import { duckdbKind } from '../../kernels/duckdb-node/kind.js';
+
+const DuckDbConfig = duckdbKind.configSchema;
 
 async function rows(result: RunResult): Promise<Record<string, unknown>[]> {
   const out: Record<string, unknown>[] = [];
@@ -191,7 +194,7 @@ describe('a DuckDB connection path', () => {
 
   it('is where a connection built by the server writes its database', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'cairn-data-'));
-    const settings = { id: 'c1', kind: 'duckdb' as const, config: { path: 'team/sales.duckdb' }, options: { statementTimeoutMs: 10_000, maxConnections: 1, rowLimit: 100, readOnly: false } };
+    const settings = { id: 'c1', kind: 'duckdb' as const, config: { path: 'team/sales.duckdb' }, options: { statementTimeoutMs: 10_000, maxConnections: 1, rowLimit: 100, readOnly: false, acceptPrivilegedAccount: false } };
     const engine = buildEngine(settings, dataDir) as DuckDbEngine;
     try {
       await rows(await engine.run('create table t as select 1 as x', []));

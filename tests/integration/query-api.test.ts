@@ -51,7 +51,8 @@ describe('server-side SQL over the API (embedded store, PostgreSQL warehouse)', 
       name: 'Warehouse',
       kind: 'postgres',
       config: { host: url.hostname, port: Number(url.port), database: url.pathname.slice(1), user: url.username, password: PASSWORD },
-      options: { maxConnections: 1, rowLimit: 40_000 }
+      // The test server's `postgres` is a superuser: accepted here, refused by default (warehouse-privileges.test.ts).
+      options: { maxConnections: 1, rowLimit: 40_000, acceptPrivilegedAccount: true }
     });
     connectionId = created.id;
   });

@@ -11,7 +11,7 @@ const saved: ConnectionView = {
   kind: 'postgres',
   config: { host: 'db.internal', port: 5432, database: 'analytics', user: 'reader' },
   hasPassword: true,
-  options: { statementTimeoutMs: 30_000, maxConnections: 2, rowLimit: 10_000, readOnly: true },
+  options: { statementTimeoutMs: 30_000, maxConnections: 2, rowLimit: 10_000, readOnly: true, acceptPrivilegedAccount: false },
   access: 'editors',
   builtin: false,
   createdAt: '',

@@ -22,7 +22,7 @@ export function connectionRoutes(router: Router, app: AppContext): void {
   router.add('POST', '/api/connections', allow.member('admin'), async ({ req, res, session, workspace }) => {
     const input = validate(ConnectionInput, await readJson(req, config.maxBodyBytes));
     // A file-backed DuckDB reads and writes files on the server itself: instance admins only.
-    if (input.kind === 'duckdb' && input.config.path && !session.user.instanceAdmin) {
+    if (input.kind === 'duckdb' && 'path' in input.config && input.config.path && !session.user.instanceAdmin) {
       throw new AppError('forbidden', 'Only instance admins add file-backed DuckDB connections.');
     }
     sendJson(res, 201, await connections.create(workspace.id, session.user.id, input));
@@ -31,7 +31,7 @@ export function connectionRoutes(router: Router, app: AppContext): void {
   // Before saving: the form's "Test connection" with what was typed.
   router.add('POST', '/api/connections/test', allow.member('admin'), async ({ req, res, session, workspace }) => {
     const input = validate(ConnectionInput, await readJson(req, config.maxBodyBytes));
-    if (input.kind === 'duckdb' && input.config.path && !session.user.instanceAdmin) {
+    if (input.kind === 'duckdb' && 'path' in input.config && input.config.path && !session.user.instanceAdmin) {
       throw new AppError('forbidden', 'Only instance admins add file-backed DuckDB connections.');
     }
     sendJson(res, 200, await connections.testInput(workspace.id, session.user.id, input));
@@ -54,8 +54,8 @@ export function connectionRoutes(router: Router, app: AppContext): void {
     sendJson(res, 200, { ok: true });
   });
 
-  router.add('POST', '/api/connections/:id/test', allow.connection('manage'), async ({ res, params, workspace }) => {
-    sendJson(res, 200, await connections.test(workspace.id, params.id));
+  router.add('POST', '/api/connections/:id/test', allow.connection('manage'), async ({ res, params, session, workspace }) => {
+    sendJson(res, 200, await connections.test(workspace.id, session.user.id, params.id));
   });
 
   router.add('GET', '/api/connections/:id/schema', allow.connection('use'), async ({ res, url, params, session, workspace }) => {

@@ -21,10 +21,12 @@ export interface ConnectionFormValues {
   maxConnections: string;
   rowLimit: string;
   readOnly: boolean;
+  /** Keep read-only although the account can do more than read (server/connections/service.ts refuses it otherwise). */
+  acceptPrivilegedAccount: boolean;
 }
 
 /** The server's defaults (server/connections/shapes.ts), shown in the form. */
-export const DEFAULT_OPTIONS: ConnectionOptions = { statementTimeoutMs: 60_000, maxConnections: 4, rowLimit: 1_000_000, readOnly: true };
+export const DEFAULT_OPTIONS: ConnectionOptions = { statementTimeoutMs: 60_000, maxConnections: 4, rowLimit: 1_000_000, readOnly: true, acceptPrivilegedAccount: false };
 
 /** An empty form for a new connection of `kind`. */
 export function emptyForm(kind: ConnectionKind = 'postgres'): ConnectionFormValues {
@@ -40,7 +42,8 @@ export function emptyForm(kind: ConnectionKind = 'postgres'): ConnectionFormValu
     timeoutSeconds: String(DEFAULT_OPTIONS.statementTimeoutMs / 1000),
     maxConnections: String(DEFAULT_OPTIONS.maxConnections),
     rowLimit: String(DEFAULT_OPTIONS.rowLimit),
-    readOnly: DEFAULT_OPTIONS.readOnly
+    readOnly: DEFAULT_OPTIONS.readOnly,
+    acceptPrivilegedAccount: DEFAULT_OPTIONS.acceptPrivilegedAccount
   };
 }
 
@@ -66,7 +69,8 @@ export function formFromView(c: ConnectionView): ConnectionFormValues {
     timeoutSeconds: String(c.options.statementTimeoutMs / 1000),
     maxConnections: String(c.options.maxConnections),
     rowLimit: String(c.options.rowLimit),
-    readOnly: c.options.readOnly
+    readOnly: c.options.readOnly,
+    acceptPrivilegedAccount: c.options.acceptPrivilegedAccount
   };
 }
 
@@ -80,13 +84,19 @@ function numberOf(value: string | number | null | undefined): number | undefined
   return text === '' || !Number.isFinite(n) ? undefined : n;
 }
 
-function optionsOf(v: ConnectionFormValues): Partial<ConnectionOptions> {
+/**
+ * The options as the API takes them. A new connection sends the risk acceptance only when
+ * ticked (the server's default is not to accept); an edit always sends it, so unticking
+ * takes it back.
+ */
+function optionsOf(v: ConnectionFormValues, edit: boolean): Partial<ConnectionOptions> {
   const seconds = numberOf(v.timeoutSeconds);
   const options: Partial<ConnectionOptions> = {
     statementTimeoutMs: seconds === undefined ? undefined : Math.round(seconds * 1000),
     maxConnections: numberOf(v.maxConnections),
     rowLimit: numberOf(v.rowLimit),
-    readOnly: v.readOnly
+    readOnly: v.readOnly,
+    acceptPrivilegedAccount: edit || v.acceptPrivilegedAccount ? v.acceptPrivilegedAccount : undefined
   };
   return Object.fromEntries(Object.entries(options).filter(([, x]) => x !== undefined));
 }
@@ -101,7 +111,7 @@ function configOf(v: ConnectionFormValues, withPassword: boolean): ConnectionInp
 
 /** What "Save" on a new connection and "Test connection" send. */
 export function toInput(v: ConnectionFormValues): ConnectionInput {
-  return { name: v.name.trim(), kind: v.kind, config: configOf(v, v.password !== ''), options: optionsOf(v) };
+  return { name: v.name.trim(), kind: v.kind, config: configOf(v, v.password !== ''), options: optionsOf(v, false) };
 }
 
 /**
@@ -109,5 +119,5 @@ export function toInput(v: ConnectionFormValues): ConnectionInput {
  * saved one (server/connections/service.ts only changes it when `password` is present).
  */
 export function toPatch(v: ConnectionFormValues): { name: string; config: ConnectionInput['config']; options: Partial<ConnectionOptions> } {
-  return { name: v.name.trim(), config: configOf(v, v.password !== ''), options: optionsOf(v) };
+  return { name: v.name.trim(), config: configOf(v, v.password !== ''), options: optionsOf(v, true) };
 }

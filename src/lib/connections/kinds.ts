@@ -1,25 +1,24 @@
 /** What the UI says about each kind of connection: labels, default ports, how to describe one. */
+import { CONNECTION_KINDS, KINDS, type NetworkKind } from '../../../kernels/connection-kinds.js';
 import type { ConnectionKind, ConnectionView } from '../warehouse/types.js';
 
-export const KIND_NAMES: Record<ConnectionKind, string> = {
-  postgres: 'PostgreSQL',
-  mysql: 'MySQL / MariaDB',
-  duckdb: 'DuckDB'
-};
+const byKind = <T>(read: (d: (typeof CONNECTION_KINDS)[number]) => T) =>
+  Object.fromEntries(CONNECTION_KINDS.map((d) => [d.kind, read(d)])) as Record<ConnectionKind, T>;
+
+/** Each kind's full name, in the registry's order (kernels/connection-kinds.ts). */
+export const KIND_NAMES: Record<ConnectionKind, string> = byKind((d) => d.label);
 
 /** A short label for badges and the engine select. */
-export const KIND_SHORT: Record<ConnectionKind, string> = {
-  postgres: 'Postgres',
-  mysql: 'MySQL',
-  duckdb: 'DuckDB'
-};
+export const KIND_SHORT: Record<ConnectionKind, string> = byKind((d) => d.shortLabel);
 
 /** The port a network kind listens on unless told otherwise. */
-export const DEFAULT_PORTS: Record<Exclude<ConnectionKind, 'duckdb'>, number> = { postgres: 5432, mysql: 3306 };
+export const DEFAULT_PORTS = Object.fromEntries(
+  CONNECTION_KINDS.flatMap((d) => ('defaultPort' in d ? [[d.kind, d.defaultPort]] : []))
+) as Record<NetworkKind, number>;
 
 /** Whether the kind connects to a server over the network (host, port, user, password). */
-export function isNetworkKind(kind: ConnectionKind): kind is 'postgres' | 'mysql' {
-  return kind !== 'duckdb';
+export function isNetworkKind(kind: ConnectionKind): kind is NetworkKind {
+  return 'defaultPort' in KINDS[kind];
 }
 
 /** Where a connection points, in one line: `user@host:port/database`, a DuckDB file, or the built-in log. */

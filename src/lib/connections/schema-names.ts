@@ -5,11 +5,12 @@
 import type { SQLNamespace } from '@codemirror/lang-sql';
 import type { Completion } from '@codemirror/autocomplete';
 import { quoteIdentFor, type SqlDialect } from '../../../kernels/sql-ident.js';
+import { KINDS } from '../../../kernels/connection-kinds.js';
 import type { ConnectionKind, TableInfo } from '../warehouse/types.js';
 
 /** The quoting rules of an engine: DuckDB in the browser, or a connection's kind. */
 export function dialectOf(kind: ConnectionKind | 'browser'): SqlDialect {
-  return kind === 'mysql' ? 'mysql' : kind === 'postgres' ? 'postgres' : 'duckdb';
+  return kind === 'browser' ? 'duckdb' : KINDS[kind].dialect;
 }
 
 /** Lowercase words that need no quotes (a name with capitals, spaces or symbols does). */

@@ -2,7 +2,7 @@
  * The REST calls for connections and runs. `baseUrl` and `token` let Node tests and
  * scripts use the same client; the page uses its own origin and session cookie.
  */
-import type { ConnectionInput, ConnectionOptions, ConnectionView, RunView, TableInfo } from './types.js';
+import type { ConnectionInput, ConnectionOptions, ConnectionView, DangerousPrivilege, RunView, TableInfo } from './types.js';
 
 /** An error the API answered with (`{error: {code, message}}`). */
 export class ApiError extends Error {
@@ -60,7 +60,8 @@ export class WarehouseApi {
     return this.json<unknown>('DELETE', `/api/connections/${encodeURIComponent(id)}`).then(() => undefined);
   }
   /** "Test connection" on saved settings, or on a form's unsaved input. */
-  testConnection(idOrInput: string | ConnectionInput): Promise<{ ok: true; ms: number }> {
+  /** Connects and answers how long it took and the account's privileges beyond reading. */
+  testConnection(idOrInput: string | ConnectionInput): Promise<{ ok: true; ms: number; privileges: DangerousPrivilege[] }> {
     return typeof idOrInput === 'string'
       ? this.json('POST', `/api/connections/${encodeURIComponent(idOrInput)}/test`, {})
       : this.json('POST', '/api/connections/test', idOrInput);

@@ -1,17 +1,13 @@
-/** The API's shapes for connections and runs, as the browser reads them (server/connections/shapes.ts, server/query/run-log.ts). */
-import type { TableInfo } from '../../../kernels/engine.js';
-import type { ConnectionKind, ConnectionOptions } from '../../../server/connections/shapes.js';
+/** The API's shapes for connections and runs, as the browser reads them (src/lib/contract/connections.ts). */
+import type { DangerousPrivilege, TableInfo } from '../../../kernels/engine.js';
+import type { ConnectionKind, ConnectionOptions } from '../contract/connections.js';
 
-export type { TableInfo };
-
-// One definition of the API's shapes: the server's. These imports are types only, so
-// nothing from the server reaches the browser bundle.
-export type { ConnectionKind, ConnectionOptions, ConnectionView } from '../../../server/connections/shapes.js';
-export type { RunStatus, RunView } from '../../../server/query/run-log.js';
+export type { DangerousPrivilege, TableInfo };
+export type { ConnectionKind, ConnectionOptions, ConnectionView, RunStatus, RunView } from '../contract/connections.js';
 
 /**
- * What a form sends to `POST /api/connections`: looser than the server's schema (which
- * checks the fields per kind and answers 400 naming the first bad one).
+ * What a form sends to `POST /api/connections`: looser than the contract's schema (which
+ * the server checks per kind, answering 400 naming the first bad field).
  */
 export interface ConnectionInput {
   name: string;

@@ -11,6 +11,7 @@
  */
 import type { Table } from 'apache-arrow';
 import { composeServerSql, type Graph, type GraphCell } from '$kernels/graph/index.js';
+import { KINDS } from '$kernels/connection-kinds.js';
 import type { SqlDialect } from '$kernels/sql-ident.js';
 import { ApiError, runServerQuery, type ConnectionKind, type ServerResult, type WarehouseApi } from '$lib/warehouse';
 import { CellRunError, type CellOutput } from './executor';
@@ -53,7 +54,7 @@ export interface ServerCellDeps {
 }
 
 function dialectOf(kind: ConnectionKind): SqlDialect {
-  return kind === 'mysql' ? 'mysql' : kind === 'postgres' ? 'postgres' : 'duckdb';
+  return KINDS[kind].dialect;
 }
 
 export function createServerCellRunner(deps: ServerCellDeps) {
