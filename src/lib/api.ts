@@ -1,65 +1,121 @@
 /**
- * The server's JSON API, as design.md fixes it. Every call is same-origin and carries the
- * session cookie; a failure is an {@link ApiError} with the server's code and message.
+ * The server's JSON API for pages: accounts, workspaces, members, invitations, notebooks
+ * and sharing. Every call goes through the one client in `api-client.ts` (same origin,
+ * session cookie); a failure is an {@link ApiError}. A page that learns nobody is signed in
+ * sends them to sign in through {@link redirectIfSignedOut}, the one path for that.
  */
 import { goto } from '$app/navigation';
+import { ApiClient, ApiError } from './api-client';
 
-/** An error answer from the API (`{error:{code,message}}`), or a network failure (status 0). */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
+export { ApiError, errorMessage } from './api-client';
+
+/** The page's client: same origin, session cookie. */
+export const client = new ApiClient();
 
 export interface User {
   id: string;
   email: string;
   name: string;
+  /** Instance admins may create workspaces. */
+  instanceAdmin?: boolean;
 }
 
-/** A member's role in the workspace; owners and admins manage connections. */
+/** A member's role in a workspace: owners and admins manage it, editors edit, viewers read what is shared with them. */
 export type WorkspaceRole = 'owner' | 'admin' | 'editor' | 'viewer';
+
+/** What the caller may do with a notebook. */
+export type NotebookAccess = 'edit' | 'view';
+
+/** A notebook's access for workspace members without a grant of their own. */
+export type GeneralAccess = NotebookAccess | 'none';
 
 export interface NotebookSummary {
   id: string;
   title: string;
   updatedAt: string;
   forkedFrom: string | null;
+  /** The caller's own access (absent from servers that predate sharing: read as edit). */
+  access?: NotebookAccess;
 }
 
-async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
-  let res: Response;
-  try {
-    res = await fetch(path, {
-      method,
-      credentials: 'same-origin',
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body)
-    });
-  } catch (e) {
-    throw new ApiError(0, 'network', 'Could not reach the server. Check your connection and try again.');
-  }
-  const text = await res.text();
-  let data: unknown = null;
-  if (text) {
-    try {
-      data = JSON.parse(text);
-    } catch {
-      // A non-JSON body (a proxy's error page, say) is reported by status below.
-      data = null;
-    }
-  }
-  if (!res.ok) {
-    const err = (data as { error?: { code?: string; message?: string } } | null)?.error;
-    throw new ApiError(res.status, err?.code ?? 'http_' + res.status, err?.message ?? `Request failed (${res.status})`);
-  }
-  return data as T;
+/** A notebook as `GET /api/notebooks/:id` shows it, with the caller's access. */
+export interface NotebookInfo {
+  id: string;
+  title: string;
+  access: NotebookAccess;
+  canShare: boolean;
 }
+
+/** Who may open a notebook: everyone in the workspace at `general`, and these people at their own role. */
+export interface NotebookSharing {
+  general: GeneralAccess;
+  grants: { userId: string; role: NotebookAccess }[];
+}
+
+export interface WorkspaceSummary {
+  id: string;
+  name: string;
+  role: WorkspaceRole;
+}
+
+export interface WorkspaceDetail extends WorkspaceSummary {
+  /** Email domains whose people may join (empty: invitations only). */
+  allowedDomains: string[];
+}
+
+/** `GET /api/auth/me`: the user, their current workspace and their role in it. */
+export interface Me {
+  user: User;
+  workspace: WorkspaceSummary | null;
+  role: WorkspaceRole | null;
+}
+
+export interface Session {
+  id: string;
+  createdAt: string;
+  lastUsedAt: string;
+  expiresAt: string;
+  userAgent: string | null;
+  current: boolean;
+}
+
+export interface Member {
+  userId: string;
+  name: string;
+  email: string;
+  role: WorkspaceRole;
+}
+
+export interface Invitation {
+  id: string;
+  role: WorkspaceRole;
+  email: string | null;
+  expiresAt: string | null;
+  /** How many times the link may be used (null: until it expires). */
+  uses: number | null;
+  used: number;
+  createdBy: string;
+  createdAt: string;
+}
+
+/** What an invitation link says, before anyone signs in. */
+export interface InvitationPreview {
+  workspace: { id: string; name: string };
+  role: WorkspaceRole;
+  email: string | null;
+  invitedBy: string;
+}
+
+/** What a new invitation link allows. */
+export interface InvitationInput {
+  role: WorkspaceRole;
+  email?: string;
+  expiresInHours?: number;
+  uses?: number;
+}
+
+const enc = encodeURIComponent;
+const call = <T>(method: string, path: string, body?: unknown) => client.json<T>(method, path, body);
 
 /** Where to send someone who must sign in, so they come back to `path` afterwards. */
 export function loginUrl(path: string = location.pathname + location.search): string {
@@ -81,23 +137,70 @@ export function safeNext(next: string | null): string {
 }
 
 export const auth = {
-  /** Create an account and sign in. */
-  signup: (email: string, password: string, name: string) =>
-    request<{ token: string; user: User }>('POST', '/api/auth/signup', { email, password, name }),
+  /** Create an account and sign in; after the first account the server wants an `invitation` token. */
+  signup: (email: string, password: string, name: string, invitation?: string) =>
+    call<{ token: string; user: User }>('POST', '/api/auth/signup', { email, password, name, ...(invitation ? { invitation } : {}) }),
   /** Sign in. */
-  login: (email: string, password: string) => request<{ token: string; user: User }>('POST', '/api/auth/login', { email, password }),
+  login: (email: string, password: string) => call<{ token: string; user: User }>('POST', '/api/auth/login', { email, password }),
   /** End the session. */
-  logout: () => request<unknown>('POST', '/api/auth/logout'),
-  /** The signed-in user and their workspace role; rejects with status 401 when nobody is. */
-  me: () => request<{ user: User; role: WorkspaceRole | null }>('GET', '/api/auth/me')
+  logout: () => call<unknown>('POST', '/api/auth/logout'),
+  /** The signed-in user, workspace and role; rejects with status 401 when nobody is. */
+  me: () => call<Me>('GET', '/api/auth/me'),
+  /** Make `workspaceId` the current workspace; answers like {@link auth.me}. */
+  switchWorkspace: (workspaceId: string) => call<Me>('PUT', '/api/auth/workspace', { workspaceId }),
+  /** The user's sessions on every device. */
+  sessions: () => call<{ sessions: Session[] }>('GET', '/api/auth/sessions').then((r) => r.sessions),
+  /** End one session. */
+  endSession: (id: string) => call<unknown>('DELETE', `/api/auth/sessions/${enc(id)}`),
+  /** End every session, this one included. */
+  endAllSessions: () => call<unknown>('DELETE', '/api/auth/sessions'),
+  /** Change the password; the server ends the other sessions. */
+  changePassword: (currentPassword: string, newPassword: string) => call<unknown>('POST', '/api/auth/password', { currentPassword, newPassword })
+};
+
+export const workspaces = {
+  /** The workspaces the user belongs to, with their role in each. */
+  list: () => call<{ workspaces: WorkspaceSummary[] }>('GET', '/api/workspaces').then((r) => r.workspaces),
+  /** One workspace's settings. */
+  get: (id: string) => call<WorkspaceDetail>('GET', `/api/workspaces/${enc(id)}`),
+  /** Create a workspace (instance admins); returns its id. */
+  create: (name: string) => call<{ id: string }>('POST', '/api/workspaces', { name }).then((r) => r.id),
+  /** Rename, or set the allowed email domains (owners). */
+  update: (id: string, patch: { name?: string; allowedDomains?: string[] }) => call<unknown>('PATCH', `/api/workspaces/${enc(id)}`, patch),
+  /** The workspace's members. */
+  members: (id: string) => call<{ members: Member[] }>('GET', `/api/workspaces/${enc(id)}/members`).then((r) => r.members),
+  /** Change a member's role; the last owner cannot be demoted (409). */
+  setRole: (id: string, userId: string, role: WorkspaceRole) => call<unknown>('PATCH', `/api/workspaces/${enc(id)}/members/${enc(userId)}`, { role }),
+  /** Remove a member; the last owner cannot be removed (409). */
+  removeMember: (id: string, userId: string) => call<unknown>('DELETE', `/api/workspaces/${enc(id)}/members/${enc(userId)}`),
+  /** The workspace's invitation links. */
+  invitations: (id: string) => call<{ invitations: Invitation[] }>('GET', `/api/workspaces/${enc(id)}/invitations`).then((r) => r.invitations),
+  /** Create an invitation link. */
+  invite: (id: string, input: InvitationInput) => call<{ id: string; token: string; url: string }>('POST', `/api/workspaces/${enc(id)}/invitations`, input),
+  /** Revoke an invitation link. */
+  revokeInvitation: (id: string, invitationId: string) => call<unknown>('DELETE', `/api/workspaces/${enc(id)}/invitations/${enc(invitationId)}`)
+};
+
+export const invitations = {
+  /** What an invitation link offers; 404 when it is invalid, expired or used up. Needs no sign-in. */
+  preview: (token: string) => call<InvitationPreview>('GET', `/api/invitations/${enc(token)}`),
+  /** Join the invitation's workspace as the signed-in user. */
+  accept: (token: string) => call<{ workspaceId: string }>('POST', `/api/invitations/${enc(token)}/accept`)
 };
 
 export const notebooks = {
   /** Notebooks the user can open, filtered by title when `q` is given. */
-  list: (q = '') =>
-    request<{ notebooks: NotebookSummary[] }>('GET', '/api/notebooks' + (q ? `?q=${encodeURIComponent(q)}` : '')).then((r) => r.notebooks),
+  list: (q = '') => call<{ notebooks: NotebookSummary[] }>('GET', '/api/notebooks' + (q ? `?q=${enc(q)}` : '')).then((r) => r.notebooks),
+  /** One notebook with the caller's access to it. */
+  get: (id: string) => call<NotebookInfo>('GET', `/api/notebooks/${enc(id)}`),
   /** Create a notebook; returns its id. */
-  create: (title: string) => request<{ id: string }>('POST', '/api/notebooks', { title }).then((r) => r.id),
-  rename: (id: string, title: string) => request<unknown>('PATCH', `/api/notebooks/${encodeURIComponent(id)}`, { title }),
-  remove: (id: string) => request<unknown>('DELETE', `/api/notebooks/${encodeURIComponent(id)}`)
+  create: (title: string) => call<{ id: string }>('POST', '/api/notebooks', { title }).then((r) => r.id),
+  /** Rename a notebook. */
+  rename: (id: string, title: string) => call<unknown>('PATCH', `/api/notebooks/${enc(id)}`, { title }),
+  /** Delete a notebook. */
+  remove: (id: string) => call<unknown>('DELETE', `/api/notebooks/${enc(id)}`),
+  /** Who the notebook is shared with. */
+  sharing: (id: string) => call<NotebookSharing>('GET', `/api/notebooks/${enc(id)}/access`),
+  /** Replace who the notebook is shared with (its creator, admins and owners). */
+  share: (id: string, sharing: NotebookSharing) => call<unknown>('PUT', `/api/notebooks/${enc(id)}/access`, sharing)
 };

@@ -31,6 +31,8 @@ export interface CodeEditorOptions {
   label: string;
   /** SQL only: dialect and completion schema (change it later with {@link setSqlLanguage}). */
   sqlConfig?: SqlLanguageConfig;
+  /** Show the text without letting it be changed (a viewer's notebook). */
+  readOnly?: boolean;
 }
 
 /**
@@ -47,6 +49,18 @@ function sqlLanguage(config: SqlLanguageConfig | undefined): Extension {
 /** Reconfigure a SQL editor's dialect and completion schema. */
 export function setSqlLanguage(view: EditorView, config: SqlLanguageConfig | undefined): void {
   view.dispatch({ effects: sqlCompartment.reconfigure(sqlLanguage(config)) });
+}
+
+const readOnlyCompartment = new Compartment();
+
+function readOnlyExtension(readOnly: boolean): Extension {
+  // Both: `readOnly` stops commands and input, `editable` stops the browser's own editing (IME, drops).
+  return readOnly ? [EditorState.readOnly.of(true), EditorView.editable.of(false)] : [];
+}
+
+/** Make an editor read-only, or editable again (when the user's access changes while it is open). */
+export function setCodeReadOnly(view: EditorView, readOnly: boolean): void {
+  view.dispatch({ effects: readOnlyCompartment.reconfigure(readOnlyExtension(readOnly)) });
 }
 
 const PLACEHOLDER = {
@@ -86,6 +100,7 @@ export function createCodeEditor(opts: CodeEditorOptions): CodeEditor {
         // Leaving the editor (Escape to the cell, say) must not leave a completion popup behind.
         EditorView.domEventHandlers({ blur: (_e, view) => void closeCompletion(view) }),
         errorMarks(),
+        readOnlyCompartment.of(readOnlyExtension(opts.readOnly ?? false)),
         yCollab(opts.text, opts.awareness, { undoManager })
       ]
     })

@@ -15,6 +15,8 @@ export interface ProseEditorOptions {
   fragment: Y.XmlFragment;
   awareness: Awareness;
   label: string;
+  /** Show the text without letting it be changed (a viewer's notebook). */
+  readOnly?: boolean;
   /** Called after every state change (the toolbar re-reads its active states). */
   onChange?: (state: EditorState) => void;
 }
@@ -32,8 +34,10 @@ export function createProseEditor(opts: ProseEditorOptions): EditorView {
       ...proseKeymaps()
     ]
   });
+  const editable = !(opts.readOnly ?? false);
   return new EditorView(opts.parent, {
     state,
+    editable: () => editable,
     attributes: { 'aria-label': opts.label, 'aria-multiline': 'true', role: 'textbox', class: 'prose' },
     // `this`, not a captured variable: y-prosemirror dispatches while the view is being constructed.
     dispatchTransaction(this: EditorView, tr) {
@@ -41,4 +45,9 @@ export function createProseEditor(opts: ProseEditorOptions): EditorView {
       opts.onChange?.(this.state);
     }
   });
+}
+
+/** Make an editor read-only, or editable again (when the user's access changes while it is open). */
+export function setProseReadOnly(view: EditorView, readOnly: boolean): void {
+  view.setProps({ editable: () => !readOnly });
 }

@@ -7,6 +7,7 @@
  * Browser-only; the heavy modules (DuckDB-WASM, parquet-wasm, their wasm files) load
  * lazily, so importing this costs a page nothing until a query runs.
  */
+import { errorMessage } from '../api-client.js';
 import { Table, type RecordBatch } from 'apache-arrow';
 import type { TableInfo } from '$kernels/engine.js';
 import type { SqlParser } from '$kernels/graph/index.js';
@@ -66,7 +67,7 @@ let nextQueryId = 1;
 export function getKernel(): Promise<Kernel> {
   kernel ??= startKernel().catch((e: unknown) => {
     kernel = null;
-    const message = e instanceof Error ? e.message : String(e);
+    const message = errorMessage(e);
     updateStatus((s) => ({ ...s, phase: 'failed', error: `The in-browser SQL engine did not start: ${message}` }));
     throw e;
   });

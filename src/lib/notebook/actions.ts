@@ -1,6 +1,8 @@
 /**
  * What a user does to a notebook's structure. Each action is one transaction with
  * {@link LOCAL_ORIGIN}, so it is one step of structural undo; focus moves after it commits.
+ * A reader's session ({@link NotebookSession.readOnly}) changes nothing: every action is a
+ * no-op for them, whatever reached it (a button, a key, an undo).
  */
 import { deleteCell, freshName, insertCell, moveCell, setCellEngine, setCellField, setCellTtl, setConfigValue, setTitle, type CellKind, type ConfigValue } from '$doc';
 import { tick } from 'svelte';
@@ -11,8 +13,9 @@ import { LOCAL_ORIGIN } from './undo';
 /** The base a new cell's name is made from (`query1`, `value1`, …); text cells have no name. */
 const NAME_BASE: Record<CellKind, string | null> = { sql: 'query', js: 'value', chart: 'chart', input: 'input', text: null };
 
-/** Add a cell of `kind` at display position `index` and focus it. Returns its id. */
-export async function addCell(s: NotebookSession, kind: CellKind, index: number, focus: 'cell' | 'editor' = 'cell'): Promise<string> {
+/** Add a cell of `kind` at display position `index` and focus it. Returns its id (null for a reader). */
+export async function addCell(s: NotebookSession, kind: CellKind, index: number, focus: 'cell' | 'editor' = 'cell'): Promise<string | null> {
+  if (s.readOnly) return null;
   const base = NAME_BASE[kind];
   s.undo.stopCapturing();
   const id = insertCell(s.doc, { kind, name: base ? freshName(s.doc, base) : '' }, index, LOCAL_ORIGIN);
@@ -24,6 +27,7 @@ export async function addCell(s: NotebookSession, kind: CellKind, index: number,
 
 /** Delete a cell, offer to undo it, and keep keyboard focus near where it was. */
 export async function removeCell(s: NotebookSession, id: string): Promise<void> {
+  if (s.readOnly) return;
   const index = s.state.indexOf(id);
   s.undo.stopCapturing();
   deleteCell(s.doc, id, LOCAL_ORIGIN);
@@ -43,6 +47,7 @@ export async function moveBy(s: NotebookSession, id: string, delta: number): Pro
 
 /** Move a cell to display position `to`, keeping focus on it. */
 export async function moveTo(s: NotebookSession, id: string, to: number): Promise<void> {
+  if (s.readOnly) return;
   const from = s.state.indexOf(id);
   if (from < 0 || to < 0 || to >= s.state.cells.length || to === from) return;
   s.undo.stopCapturing();
@@ -54,11 +59,13 @@ export async function moveTo(s: NotebookSession, id: string, to: number): Promis
 
 /** Rename a cell (typing merges into one undo step). */
 export function renameCell(s: NotebookSession, id: string, name: string): void {
+  if (s.readOnly) return;
   setCellField(s.doc, id, 'name', name, LOCAL_ORIGIN);
 }
 
 /** Show or hide a cell in published reports. */
 export function setHidden(s: NotebookSession, id: string, hidden: boolean): void {
+  if (s.readOnly) return;
   s.undo.stopCapturing();
   setCellField(s.doc, id, 'hidden', hidden, LOCAL_ORIGIN);
   s.undo.stopCapturing();
@@ -66,6 +73,7 @@ export function setHidden(s: NotebookSession, id: string, hidden: boolean): void
 
 /** Run a SQL cell on another engine ('browser' or a connection id), as one undo step. */
 export function setEngine(s: NotebookSession, id: string, engine: string): void {
+  if (s.readOnly) return;
   s.undo.stopCapturing();
   setCellEngine(s.doc, id, engine, LOCAL_ORIGIN);
   s.undo.stopCapturing();
@@ -73,6 +81,7 @@ export function setEngine(s: NotebookSession, id: string, engine: string): void 
 
 /** How long a server cell's cached result stays fresh, for everyone. */
 export function setTtl(s: NotebookSession, id: string, seconds: number): void {
+  if (s.readOnly) return;
   s.undo.stopCapturing();
   setCellTtl(s.doc, id, seconds, LOCAL_ORIGIN);
   s.undo.stopCapturing();
@@ -80,16 +89,19 @@ export function setTtl(s: NotebookSession, id: string, seconds: number): void {
 
 /** Change one key of a chart or input cell's config. */
 export function setConfig(s: NotebookSession, id: string, key: string, value: ConfigValue): void {
+  if (s.readOnly) return;
   setConfigValue(s.doc, id, key, value, LOCAL_ORIGIN);
 }
 
 /** Change the notebook's title. */
 export function renameNotebook(s: NotebookSession, title: string): void {
+  if (s.readOnly) return;
   setTitle(s.doc, title, LOCAL_ORIGIN);
 }
 
 /** Undo this user's last structural change; focus the cell it brought back, if any. */
 export async function undoStructural(s: NotebookSession): Promise<void> {
+  if (s.readOnly) return;
   const before = new Set(s.state.cells.map((c) => c.id));
   s.undo.undo();
   await tick();
@@ -99,5 +111,6 @@ export async function undoStructural(s: NotebookSession): Promise<void> {
 
 /** Redo the last undone structural change. */
 export function redoStructural(s: NotebookSession): void {
+  if (s.readOnly) return;
   s.undo.redo();
 }

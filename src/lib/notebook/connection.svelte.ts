@@ -3,7 +3,7 @@ import type { WebsocketProvider } from 'y-websocket';
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'offline';
 
-/** Close codes the server uses to say "stop trying" (design.md). */
+/** Close codes the server uses to say "stop trying": signed out, not allowed, no access. */
 export const CLOSE_UNAUTHENTICATED = 4401;
 export const CLOSE_FORBIDDEN = 4403;
 export const CLOSE_NOT_FOUND = 4404;
@@ -12,12 +12,18 @@ export class Connection {
   status = $state<ConnectionStatus>('connecting');
   /** True once the document has synced with the server at least once. */
   synced = $state(false);
-  /** The close code when the server refused us for good (4401, 4403, 4404), else null. */
+  /**
+   * The close code when the server refused us (4401, 4403, 4404), else null. A 4403 is
+   * followed by a read-only reconnect, which clears it.
+   */
   closedCode = $state<number | null>(null);
 
   #provider: WebsocketProvider;
   #onStatus = ({ status }: { status: 'connected' | 'disconnected' | 'connecting' }) => {
-    if (status === 'connected') this.status = 'connected';
+    if (status === 'connected') {
+      this.status = 'connected';
+      this.closedCode = null;
+    }
     else if (this.status !== 'connecting' || status === 'disconnected') this.status = this.#lost();
   };
   #onClose = () => {

@@ -4,9 +4,9 @@
  */
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
-import type { User } from '$lib/api';
+import { ApiError, notebooks, type NotebookAccess, type User } from '$lib/api';
 import { userColor } from '$lib/user-color';
-import { Connection } from './connection.svelte';
+import { CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, Connection } from './connection.svelte';
 import { NotebookState } from './notebook-state.svelte';
 import { Presence, type AwarenessUser } from './presence.svelte';
 import { Toasts } from './toast.svelte';
@@ -28,6 +28,15 @@ export function collabUrl(): string {
 /** Origin of run requests: not the structural undo's origin, so Ctrl-Z never "un-runs". */
 const RUN_ORIGIN = Symbol('cairn-run');
 
+/** Reconnecting after "forbidden" more often than this in a minute means something keeps writing: stop. */
+const MAX_FORBIDDEN_RECONNECTS = 3;
+
+/** What the page knows of the user's rights on the notebook when it opens it. */
+export interface NotebookRights {
+  access: NotebookAccess;
+  canShare: boolean;
+}
+
 export class NotebookSession {
   readonly id: string;
   readonly doc = new Y.Doc();
@@ -44,13 +53,23 @@ export class NotebookSession {
   readonly #stopFiles: () => void;
   readonly #api = new WarehouseApi();
   #connections: Promise<Map<string, ConnectionView>> | null = null;
+  /** The user's access: `view` makes every editor read-only and runs local (see {@link readOnly}). */
+  access = $state<NotebookAccess>('edit');
+  /** Whether the user may change who the notebook is shared with. */
+  canShare = $state(false);
+  /** True while the user may only read: nothing on the page writes the document. */
+  readonly readOnly = $derived(this.access === 'view');
+  #forbiddenAt: number[] = [];
 
-  constructor(id: string, user: User) {
+  constructor(id: string, user: User, rights: NotebookRights = { access: 'edit', canShare: false }) {
     this.id = id;
+    this.access = rights.access;
+    this.canShare = rights.canShare;
     this.provider = new WebsocketProvider(collabUrl(), id, this.doc);
     const me: AwarenessUser = { id: user.id, name: user.name || user.email, ...userColor(user.id) };
     this.provider.awareness.setLocalStateField('user', me);
     this.connection = new Connection(this.provider);
+    this.provider.on('closed', this.#onClosed);
     this.state = new NotebookState(this.doc);
     this.presence = new Presence(this.provider.awareness);
     this.undo = createStructuralUndo(this.doc);
@@ -58,6 +77,7 @@ export class NotebookSession {
     this.runner = new NotebookRunner(this.doc, {
       me: me.name,
       origin: RUN_ORIGIN,
+      localOnly: () => this.readOnly,
       parser: sqlParser,
       createExecutor: (publish) =>
         createExecutor({
@@ -73,7 +93,8 @@ export class NotebookSession {
             runAsk: (cellId) => this.runner.runAsk(cellId),
             ttlSeconds: (cellId) => this.#ttlSeconds(cellId),
             publish,
-            note: (cellId, note) => this.runner.setNote(cellId, note)
+            note: (cellId, note) => this.runner.setNote(cellId, note),
+            cacheOnly: () => this.readOnly
           })
         })
     });
@@ -90,6 +111,32 @@ export class NotebookSession {
       void this.runner.start().then(() => this.runner.runLocally());
     };
     this.provider.on('sync', onSync);
+  }
+
+  /**
+   * The server refused something this user's role does not allow (or lowered them to
+   * viewer while connected): learn the access again and reconnect, read-only if so.
+   */
+  #onClosed = (event: { code: number }) => {
+    if (event.code !== CLOSE_FORBIDDEN) return;
+    const now = Date.now();
+    this.#forbiddenAt = [...this.#forbiddenAt.filter((t) => now - t < 60_000), now];
+    if (this.#forbiddenAt.length > MAX_FORBIDDEN_RECONNECTS) return;
+    void this.refreshAccess().then(
+      () => this.provider.connect(),
+      (e: unknown) => {
+        // No access at all any more: the same as the server closing with "not found".
+        if (e instanceof ApiError && e.status === 404) this.connection.closedCode = CLOSE_NOT_FOUND;
+        else console.warn('Could not read the notebook access again', e);
+      }
+    );
+  };
+
+  /** Read the user's access to the notebook again (it can change while the page is open). */
+  async refreshAccess(): Promise<void> {
+    const info = await notebooks.get(this.id);
+    this.access = info.access ?? 'edit';
+    this.canShare = info.canShare ?? false;
   }
 
   /** A connection's kind and whether it has the samples, from a list read once (and again for an id not in it: one added since). */
@@ -119,6 +166,7 @@ export class NotebookSession {
   }
 
   destroy(): void {
+    this.provider.off('closed', this.#onClosed);
     this.#stopFiles();
     this.runner.dispose();
     this.sandboxes.dispose();

@@ -3,6 +3,7 @@
  * `allow-same-origin`, so its origin is opaque and the author's code never sees the app's
  * cookies, storage or authenticated API. One sandbox shows one cell's output.
  */
+import { errorMessage } from '../api-client.js';
 import { Table, tableFromIPC, tableToIPC } from 'apache-arrow';
 import { loadSandboxRuntime } from './runtime-source.js';
 import { chooseThread } from './thread.js';
@@ -285,7 +286,7 @@ class HostSandbox implements Sandbox {
         this.#post(message, transfer);
       } catch (e) {
         this.#finish(run);
-        reject(new SandboxError('error', cellId, `An input cannot be sent to the sandbox: ${e instanceof Error ? e.message : String(e)}`));
+        reject(new SandboxError('error', cellId, `An input cannot be sent to the sandbox: ${errorMessage(e)}`));
       }
     });
   }

@@ -3,6 +3,7 @@
  * mark cells stale, nothing runs), runs what the shared `runs` map asks for, and exposes
  * each cell's state as runes for the page. The work itself is the injected executor's.
  */
+import { errorMessage } from '$lib/api-client';
 import * as Y from 'yjs';
 import { CELLS, FILES, ORDER } from '$doc';
 import { Runtime, buildGraph, type CellState, type Executor, type Leaf, type SqlParser } from '$kernels/graph/index.js';
@@ -30,6 +31,11 @@ export interface RunnerOptions {
   me: string;
   /** Origin for this client's transactions (so structural undo ignores run requests). */
   origin?: unknown;
+  /**
+   * True while this user may only read the notebook: runs then happen on this page only and
+   * never touch the shared `runs` map (the server would refuse the update).
+   */
+  localOnly?: () => boolean;
   /** Rebuild the graph this long after the last edit. */
   debounceMs?: number;
 }
@@ -96,13 +102,21 @@ export class NotebookRunner {
     await this.rebuild();
   }
 
-  /** Run one cell (and what depends on it) in every open copy of the notebook. */
+  /** Run one cell (and what depends on it) in every open copy of the notebook; here only for a reader. */
   run(id: string): void {
+    if (this.options.localOnly?.()) {
+      void this.graphNow().then(() => this.runtime.run(this.runtime.graph.plan([id], this.runtime.resultKey), { force: [id] }));
+      return;
+    }
     requestRun(this.doc, [id], this.options.me, this.options.origin, true);
   }
 
-  /** Run every cell that is not up to date, in every open copy. */
+  /** Run every cell that is not up to date, in every open copy; here only for a reader. */
   runAll(): void {
+    if (this.options.localOnly?.()) {
+      void this.graphNow().then(() => this.runLocally());
+      return;
+    }
     void this.graphNow().then(() => requestRun(this.doc, this.runtime.graph.order, this.options.me, this.options.origin, false));
   }
 
@@ -124,10 +138,10 @@ export class NotebookRunner {
   }
 
   /** How cell `id`'s current run was asked for (server cells share it with every copy under its id). */
-  runAsk(id: string): { token: string; live: boolean; refresh: boolean } | undefined {
+  runAsk(id: string): { token: string; live: boolean; refresh: boolean; at: string } | undefined {
     const request = this.runs.get(id);
     if (!request) return undefined;
-    return { token: request.runId, live: this.liveRunIds.has(request.runId), refresh: request.refresh === true };
+    return { token: request.runId, live: this.liveRunIds.has(request.runId), refresh: request.refresh === true, at: request.at };
   }
 
   /** The state of cell `id` for the page ('idle' when it does not compute). */
@@ -172,7 +186,7 @@ export class NotebookRunner {
         this.refresh(this.runtime.graph.order);
         this.#errors = null;
       } catch (err) {
-        this.#errors = `Could not analyse the notebook: ${err instanceof Error ? err.message : String(err)}`;
+        this.#errors = `Could not analyse the notebook: ${errorMessage(err)}`;
       }
     });
     return this.rebuilding;

@@ -24,6 +24,8 @@ export interface RunAsk {
   live: boolean;
   /** A cell's own Run (fresh from the warehouse), not "Run all" (a young cached result will do). */
   refresh: boolean;
+  /** ISO 8601 time the run was asked for. */
+  at: string;
 }
 
 /** How a server result came to the page, for the cell's status line. */
@@ -51,7 +53,13 @@ export interface ServerCellDeps {
   publish: (cellId: string, output: CellOutput) => void;
   /** Says what a running cell waits for (null when it stopped waiting). */
   note: (cellId: string, note: string | null) => void;
+  /** True while the user may only read the notebook: show cached results, never start a query. */
+  cacheOnly?: () => boolean;
 }
+
+/** How long a reader waits for the result of a run an editor started, asking the cache this often. */
+const READER_WAIT_MS = 120_000;
+const READER_POLL_MS = 1_500;
 
 function dialectOf(kind: ConnectionKind): SqlDialect {
   return KINDS[kind].dialect;
@@ -88,7 +96,9 @@ export function createServerCellRunner(deps: ServerCellDeps) {
     let result: ServerResult;
     try {
       const ask = deps.runAsk(cell.id);
-      if (ask?.live) {
+      if (deps.cacheOnly?.()) {
+        result = await cachedResult(deps.api, base, ask?.live ? ask : undefined, (note) => deps.note(cell.id, note), signal);
+      } else if (ask?.live) {
         result = await fresh(ask.token, ask.refresh ? 0 : ttl);
       } else {
         // Opening the notebook: the last result at once, whatever its age.
@@ -112,6 +122,33 @@ export function createServerCellRunner(deps: ServerCellDeps) {
     show(result.table, originOf(result, connectionId), result.truncated);
     return result.table;
   };
+}
+
+/**
+ * A reader's result: the cache's last one. After an editor asked for a run (`ask`), wait
+ * for a result computed since, checking the cache now and then: a reader never starts a
+ * query, they see the editor's when it lands.
+ */
+async function cachedResult(
+  api: WarehouseApi,
+  base: { connectionId: string; sql: string; notebookId: string; cellId: string },
+  ask: RunAsk | undefined,
+  note: (note: string | null) => void,
+  signal: AbortSignal
+): Promise<ServerResult> {
+  const since = ask ? Date.parse(ask.at) - 1000 : -Infinity;
+  const deadline = Date.now() + READER_WAIT_MS;
+  for (;;) {
+    const cached = await runServerQuery(api, { ...base, cacheOnly: true }, { signal });
+    if (cached && (cached.resultAt.getTime() >= since || Date.now() > deadline)) return cached;
+    if (!ask || Date.now() > deadline) {
+      if (cached) return cached;
+      throw new CellRunError('No result yet: viewers see the last result, and nobody who can edit has run this cell.');
+    }
+    note('waiting for an editor’s run to finish');
+    await new Promise((resolve) => setTimeout(resolve, READER_POLL_MS));
+    signal.throwIfAborted();
+  }
 }
 
 function originOf(result: ServerResult, connectionId: string): ServerOrigin {

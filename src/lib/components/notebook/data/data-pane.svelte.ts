@@ -74,7 +74,8 @@ export class DataPane {
   /** Upload each file, one after another; failures stay listed in the panel and are toasted. */
   async addFiles(files: Iterable<File>): Promise<void> {
     const list = [...files];
-    if (list.length === 0) return;
+    // Readers cannot add files (the server refuses their uploads and document changes).
+    if (list.length === 0 || this.session.readOnly) return;
     // Progress and errors show in the panel.
     this.show('data');
     const entries = list.map((f) => this.#track(f.name));
@@ -93,6 +94,7 @@ export class DataPane {
 
   /** Fetch `url`, upload and record it; a failure stays in the dialog (and is returned). */
   async addUrl(url: string): Promise<boolean> {
+    if (this.session.readOnly) return false;
     this.#urlAbort?.abort();
     const abort = (this.#urlAbort = new AbortController());
     this.urlBusy = true;
@@ -131,6 +133,7 @@ export class DataPane {
   }
 
   removeFile(table: string): void {
+    if (this.session.readOnly) return;
     removeFile(this.session.doc, table);
     this.session.toasts.show(`Removed ${table}`);
   }
@@ -138,6 +141,7 @@ export class DataPane {
   /** Add `select * from <table>` after the focused cell (or at the end), focus it and run it. */
   async query(table: string): Promise<void> {
     const s = this.session;
+    if (s.readOnly) return;
     const after = this.lastCell ? s.state.indexOf(this.lastCell) : -1;
     const id = insertQueryCell(s, table, after >= 0 ? after + 1 : undefined);
     await tick();
