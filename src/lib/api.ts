@@ -12,29 +12,35 @@ export { ApiError, errorMessage } from './api-client';
 /** The page's client: same origin, session cookie. */
 export const client = new ApiClient();
 
-export interface User {
-  id: string;
-  email: string;
-  name: string;
-  /** Instance admins may create workspaces. */
-  instanceAdmin?: boolean;
-}
+import type {
+  GeneralAccess,
+  InvitationCreate,
+  InvitationPreview,
+  InvitationView,
+  Me,
+  Member,
+  NotebookAccess,
+  NotebookAccessView,
+  SessionView,
+  WorkspaceDetail,
+  WorkspaceRole,
+  WorkspaceSummary
+} from './contract/index.js';
 
-/** A member's role in a workspace: owners and admins manage it, editors edit, viewers read what is shared with them. */
-export type WorkspaceRole = 'owner' | 'admin' | 'editor' | 'viewer';
-
-/** What the caller may do with a notebook. */
-export type NotebookAccess = 'edit' | 'view';
-
-/** A notebook's access for workspace members without a grant of their own. */
-export type GeneralAccess = NotebookAccess | 'none';
+// The shapes are the contract's (src/lib/contract), under the names the pages use.
+export type { GeneralAccess, InvitationPreview, Me, Member, NotebookAccess, WorkspaceDetail, WorkspaceRole, WorkspaceSummary };
+export type User = Me['user'];
+export type Session = SessionView;
+export type Invitation = InvitationView;
+export type InvitationInput = InvitationCreate;
+export type NotebookSharing = NotebookAccessView;
 
 export interface NotebookSummary {
   id: string;
   title: string;
   updatedAt: string;
   forkedFrom: string | null;
-  /** The caller's own access (absent from servers that predate sharing: read as edit). */
+  /** The caller's own access. */
   access?: NotebookAccess;
 }
 
@@ -44,74 +50,6 @@ export interface NotebookInfo {
   title: string;
   access: NotebookAccess;
   canShare: boolean;
-}
-
-/** Who may open a notebook: everyone in the workspace at `general`, and these people at their own role. */
-export interface NotebookSharing {
-  general: GeneralAccess;
-  grants: { userId: string; role: NotebookAccess }[];
-}
-
-export interface WorkspaceSummary {
-  id: string;
-  name: string;
-  role: WorkspaceRole;
-}
-
-export interface WorkspaceDetail extends WorkspaceSummary {
-  /** Email domains whose people may join (empty: invitations only). */
-  allowedDomains: string[];
-}
-
-/** `GET /api/auth/me`: the user, their current workspace and their role in it. */
-export interface Me {
-  user: User;
-  workspace: WorkspaceSummary | null;
-  role: WorkspaceRole | null;
-}
-
-export interface Session {
-  id: string;
-  createdAt: string;
-  lastUsedAt: string;
-  expiresAt: string;
-  userAgent: string | null;
-  current: boolean;
-}
-
-export interface Member {
-  userId: string;
-  name: string;
-  email: string;
-  role: WorkspaceRole;
-}
-
-export interface Invitation {
-  id: string;
-  role: WorkspaceRole;
-  email: string | null;
-  expiresAt: string | null;
-  /** How many times the link may be used (null: until it expires). */
-  uses: number | null;
-  used: number;
-  createdBy: string;
-  createdAt: string;
-}
-
-/** What an invitation link says, before anyone signs in. */
-export interface InvitationPreview {
-  workspace: { id: string; name: string };
-  role: WorkspaceRole;
-  email: string | null;
-  invitedBy: string;
-}
-
-/** What a new invitation link allows. */
-export interface InvitationInput {
-  role: WorkspaceRole;
-  email?: string;
-  expiresInHours?: number;
-  uses?: number;
 }
 
 const enc = encodeURIComponent;

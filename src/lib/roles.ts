@@ -1,8 +1,8 @@
 /** Workspace roles as people read them, and who may hand out which. */
-import type { WorkspaceRole } from './api';
+import { WORKSPACE_ROLES, type WorkspaceRole } from './contract/index.js';
 
 /** Every role, most rights first. */
-export const ROLES: readonly WorkspaceRole[] = ['owner', 'admin', 'editor', 'viewer'];
+export const ROLES: readonly WorkspaceRole[] = WORKSPACE_ROLES;
 
 /** A role's name and what it allows, for selects and lists. */
 export const ROLE_INFO: Record<WorkspaceRole, { label: string; description: string }> = {
