@@ -29,6 +29,12 @@ export interface Config {
   maxUploadBytes: number;
   /** Disk kept for cached query results (CAIRN_RESULT_CACHE_MB, default 1024). */
   resultCacheBytes: number;
+  /**
+   * The address people reach Cairn at (CAIRN_PUBLIC_URL), e.g. `https://cairn.example.com`:
+   * the only Host the server answers to and the only Origin it takes writes from. Null: a
+   * local install, reached as localhost, 127.0.0.1 or [::1] on its own port.
+   */
+  publicUrl: URL | null;
   /** Run vite in middleware mode instead of serving build/. */
   dev: boolean;
 }
@@ -51,6 +57,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     maxBodyBytes: 1024 * 1024,
     maxUploadBytes: parseBytes('CAIRN_MAX_UPLOAD_MB', env.CAIRN_MAX_UPLOAD_MB, 1024),
     resultCacheBytes: parseBytes('CAIRN_RESULT_CACHE_MB', env.CAIRN_RESULT_CACHE_MB, 1024),
+    publicUrl: parsePublicUrl(env.CAIRN_PUBLIC_URL),
     dev: argv.includes('--dev')
   };
 }
@@ -59,6 +66,19 @@ function parseBytes(name: string, rawMb: string | undefined, defaultMb: number):
   const mb = rawMb ? Number(rawMb) : defaultMb;
   if (!Number.isFinite(mb) || mb <= 0) throw new Error(`${name} must be a positive number, got ${JSON.stringify(rawMb)}`);
   return Math.floor(mb * 1024 * 1024);
+}
+
+function parsePublicUrl(raw: string | undefined): URL | null {
+  if (!raw) return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`CAIRN_PUBLIC_URL must be a URL such as https://cairn.example.com, got ${JSON.stringify(raw)}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`CAIRN_PUBLIC_URL must be http or https, got ${JSON.stringify(raw)}`);
+  if (url.pathname !== '/' || url.search || url.hash) throw new Error(`CAIRN_PUBLIC_URL is an origin only (no path, query or fragment), got ${JSON.stringify(raw)}`);
+  return url;
 }
 
 function parsePort(raw: string | undefined): number {

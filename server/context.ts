@@ -7,6 +7,7 @@ import type { NotebookService } from './notebooks/service.js';
 import type { FileStore } from './files/file-store.js';
 import type { ConnectionService } from './connections/service.js';
 import type { QueryService } from './query/service.js';
+import type { PublicSite } from './http/public-site.js';
 
 export interface AppContext {
   config: Config;
@@ -17,4 +18,6 @@ export interface AppContext {
   files: FileStore;
   connections: ConnectionService;
   queries: QueryService;
+  /** The names and origins this server answers to. */
+  site: PublicSite;
 }

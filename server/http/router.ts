@@ -1,5 +1,6 @@
 /** A small method-and-path router: `/api/notebooks/:id` patterns, handlers get the params. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HttpError } from './errors.js';
 
 export interface RequestContext {
   req: IncomingMessage;
@@ -32,7 +33,8 @@ export class Router {
 
   /**
    * The handler for a request: `{handler, params}`, `'method'` when the path exists under
-   * another method, or null when nothing matches.
+   * another method, or null when nothing matches. Throws a 400 HttpError for a parameter
+   * that is not valid percent-encoding (`/api/notebooks/%`).
    */
   match(method: string, pathname: string): { handler: Handler; params: Record<string, string> } | 'method' | null {
     let pathMatched = false;
@@ -42,9 +44,17 @@ export class Router {
       pathMatched = true;
       if (route.method !== method) continue;
       const params: Record<string, string> = {};
-      route.keys.forEach((key, i) => (params[key] = decodeURIComponent(m[i + 1])));
+      route.keys.forEach((key, i) => (params[key] = decodeParam(m[i + 1])));
       return { handler: route.handler, params };
     }
     return pathMatched ? 'method' : null;
+  }
+}
+
+function decodeParam(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new HttpError(400, 'bad_request', `The URL has malformed percent-encoding: ${JSON.stringify(raw)}.`);
   }
 }

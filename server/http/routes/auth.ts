@@ -23,7 +23,8 @@ const Login = z.object({
 
 export function authRoutes(router: Router, app: AppContext): void {
   const { db, config } = app;
-  const secure = (req: { headers: Record<string, unknown> }) => req.headers['x-forwarded-proto'] === 'https';
+  // From the configured public address, not a header any client can send (server/http/public-site.ts).
+  const secure = (_req?: unknown) => app.site.secureCookies;
 
   router.add('POST', '/api/auth/signup', async ({ req, res }) => {
     const input = validate(Signup, await readJson(req, config.maxBodyBytes));

@@ -13,7 +13,7 @@ export function fileRoutes(router: Router, app: AppContext): void {
   router.add('POST', '/api/files', async ({ req, res, url }) => {
     await requireUser(app.db, req, url);
     const rawName = req.headers['x-file-name'];
-    const name = typeof rawName === 'string' ? decodeURIComponent(rawName).slice(0, 255) : 'file';
+    const name = typeof rawName === 'string' ? decodeFileName(rawName).slice(0, 255) : 'file';
     const type = (req.headers['content-type'] ?? 'application/octet-stream').split(';')[0].trim();
     const length = req.headers['content-length'] ? Number(req.headers['content-length']) : undefined;
     try {
@@ -38,4 +38,13 @@ export function fileRoutes(router: Router, app: AppContext): void {
     });
     file.stream.pipe(res);
   });
+}
+
+/** `x-file-name` is percent-encoded (src/lib/kernel/files.ts); malformed encoding is the client's error. */
+function decodeFileName(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new HttpError(400, 'bad_request', 'The x-file-name header is not valid percent-encoding.');
+  }
 }
