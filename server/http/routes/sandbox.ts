@@ -36,7 +36,8 @@ export function sandboxRoutes(router: Router, site: PublicSite): void {
   const etag = `"${createHash('sha256').update(SANDBOX_DOCUMENT).digest('base64url').slice(0, 16)}"`;
   router.add('GET', SANDBOX_PATH, async ({ req, res }) => {
     const headers = {
-      'content-security-policy': sandboxCsp(site.origins()),
+      // CSP has no syntax for IPv6 literals ([::1]); pages opened there cannot frame the sandbox.
+      'content-security-policy': sandboxCsp(site.origins().filter((origin) => !origin.includes('['))),
       // Revalidated on each use (a 304 is cheap) so a new release never meets a stale boot script.
       'cache-control': 'no-cache',
       etag
