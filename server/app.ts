@@ -14,6 +14,12 @@ import { cairnCollabHooks } from './notebooks/collab-hooks.js';
 import { NotebookService } from './notebooks/service.js';
 import { Router } from './http/router.js';
 import { sendError, sendJson } from './http/respond.js';
+import { HttpError } from './http/errors.js';
+import { PublicSite } from './http/public-site.js';
+import { refusal, refuseUpgrade } from './http/request-guard.js';
+import { API_CSP, setCommonHeaders } from './http/security-headers.js';
+import { sandboxRoutes } from './http/routes/sandbox.js';
+import { SANDBOX_PATH } from '../src/lib/sandbox/document.js';
 import { authRoutes } from './http/routes/auth.js';
 import { notebookRoutes } from './http/routes/notebooks.js';
 import { healthRoutes } from './http/routes/health.js';
@@ -61,10 +67,15 @@ export interface ServerOptions {
 
 export async function createCairnServer(config: Config, options: ServerOptions = {}): Promise<CairnServer> {
   const db = await openStore(config);
+  // The port is known once listening (tests bind port 0); no request arrives before that.
+  const site = new PublicSite(config.publicUrl, () => {
+    const address = server.address();
+    return typeof address === 'object' && address ? address.port : config.port;
+  });
   // Embedded: an append-only file per notebook (see file-update-log.ts); a real Postgres is
   // shared by several processes, so there the log is a table.
   const updateLog: UpdateLog = config.databaseUrl ? new SqlUpdateLog(db) : new FileUpdateLog(join(config.dataDir, 'updates'), db);
-  const collab = new CollabServer(cairnCollabHooks(db, updateLog), {
+  const collab = new CollabServer(cairnCollabHooks(db, updateLog, site), {
     maxFrameBytes: config.maxFrameBytes,
     idleMs: options.roomIdleMs,
     maxSocketsPerUser: config.limits.socketsPerUser,
@@ -90,7 +101,8 @@ export async function createCairnServer(config: Config, options: ServerOptions =
       loginFailuresPerAccount: config.limits.loginFailuresPerAccount,
       loginFailuresPerIp: config.limits.loginFailuresPerAccount * 10,
       signupsPerIp: config.limits.signupsPerIp
-    })
+    }),
+    site
   };
 
   const ruleDeps = {
@@ -107,24 +119,45 @@ export async function createCairnServer(config: Config, options: ServerOptions =
   connectionRoutes(router, context);
   queryRoutes(router, context);
   sampleRoutes(router);
+  sandboxRoutes(router, site);
 
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const isApi = url.pathname.startsWith('/api/') || url.pathname.startsWith('/samples/') || url.pathname === '/healthz';
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    setCommonHeaders(res);
+    const url = requestUrl(req);
+    const refused = refusal(site, req, url.pathname);
+    if (refused) return sendError(res, refused);
+    const isApi = url.pathname.startsWith('/api/') || url.pathname.startsWith('/samples/') || url.pathname === '/healthz' || url.pathname === SANDBOX_PATH;
     if (!isApi && options.pages) {
       options.pages(req, res, () => sendJson(res, 404, { error: { code: 'not_found', message: 'Not found.' } }));
       return;
     }
+    // Set before routing: routes that write their own headers (the sandbox document) replace it.
+    res.setHeader('content-security-policy', API_CSP);
     const match = router.match(req.method ?? 'GET', url.pathname);
     if (match === null) return sendJson(res, 404, { error: { code: 'not_found', message: `No route for ${url.pathname}.` } });
     if (match === 'method') return sendJson(res, 405, { error: { code: 'method_not_allowed', message: `${req.method} is not allowed on ${url.pathname}.` } });
     if (match === 'bad_path') return sendJson(res, 400, { error: { code: 'bad_request', message: 'The URL path is not valid percent-encoding.' } });
     match.run({ req, res, url }).catch((err) => sendError(res, err));
+  };
+  const server = createServer((req, res) => {
+    // Whatever a request looks like, it gets an answer and the process keeps serving.
+    try {
+      handle(req, res);
+    } catch (err) {
+      sendError(res, err);
+    }
   });
   server.on('upgrade', (req, socket, head) => {
-    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
-    if (CollabServer.matches(pathname)) collab.handleUpgrade(req, socket, head);
-    else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+    try {
+      const url = requestUrl(req);
+      const refused = refusal(site, req, url.pathname);
+      if (refused) refuseUpgrade(socket, refused);
+      else if (CollabServer.matches(url.pathname)) collab.handleUpgrade(req, socket, head);
+      else refuseUpgrade(socket, new HttpError(404, 'not_found', `No socket at ${url.pathname}.`));
+    } catch (err) {
+      if (!(err instanceof HttpError)) log.error('websocket upgrade failed', { err });
+      refuseUpgrade(socket, err instanceof HttpError ? err : new HttpError(500, 'internal', 'The upgrade failed on the server; it has been logged.'));
+    }
   });
   server.on('clientError', (err, socket) => {
     log.debug('client error', { err });
@@ -158,4 +191,13 @@ export async function createCairnServer(config: Config, options: ServerOptions =
       await db.close();
     }
   };
+}
+
+/** The request's URL; a request target no URL parser accepts is the client's error. */
+function requestUrl(req: IncomingMessage): URL {
+  try {
+    return new URL(req.url ?? '/', 'http://localhost');
+  } catch {
+    throw new HttpError(400, 'bad_request', 'The request target is not a valid URL.');
+  }
 }

@@ -33,6 +33,12 @@ export interface Config {
   signup: 'invite' | 'open';
   /** Per-workspace and per-user limits; defaults never get in the way of real work. */
   limits: Limits;
+  /**
+   * The address people reach Cairn at (CAIRN_PUBLIC_URL), e.g. `https://cairn.example.com`:
+   * the only Host the server answers to and the only Origin it takes writes from. Null: a
+   * local install, reached as localhost, 127.0.0.1 or [::1] on its own port.
+   */
+  publicUrl: URL | null;
   /** Run vite in middleware mode instead of serving build/. */
   dev: boolean;
 }
@@ -76,6 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       loginFailuresPerAccount: parseCount('CAIRN_LOGIN_FAILURES', env.CAIRN_LOGIN_FAILURES, 10),
       signupsPerIp: parseCount('CAIRN_SIGNUPS_PER_IP', env.CAIRN_SIGNUPS_PER_IP, 30)
     },
+    publicUrl: parsePublicUrl(env.CAIRN_PUBLIC_URL),
     dev: argv.includes('--dev')
   };
 }
@@ -97,6 +104,19 @@ function parseSignup(raw: string | undefined): 'invite' | 'open' {
   if (!raw || raw === 'invite') return 'invite';
   if (raw === 'open') return 'open';
   throw new Error(`CAIRN_SIGNUP must be "invite" or "open", got ${JSON.stringify(raw)}`);
+}
+
+function parsePublicUrl(raw: string | undefined): URL | null {
+  if (!raw) return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`CAIRN_PUBLIC_URL must be a URL such as https://cairn.example.com, got ${JSON.stringify(raw)}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`CAIRN_PUBLIC_URL must be http or https, got ${JSON.stringify(raw)}`);
+  if (url.pathname !== '/' || url.search || url.hash) throw new Error(`CAIRN_PUBLIC_URL is an origin only (no path, query or fragment), got ${JSON.stringify(raw)}`);
+  return url;
 }
 
 function parsePort(raw: string | undefined): number {

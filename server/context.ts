@@ -8,6 +8,7 @@ import type { FileStore } from './files/file-store.js';
 import type { ConnectionService } from './connections/service.js';
 import type { QueryService } from './query/service.js';
 import type { AuthRateLimits } from './auth/rate-limits.js';
+import type { PublicSite } from './http/public-site.js';
 
 export interface AppContext {
   config: Config;
@@ -19,4 +20,6 @@ export interface AppContext {
   connections: ConnectionService;
   queries: QueryService;
   rateLimits: AuthRateLimits;
+  /** The names and origins this server answers to. */
+  site: PublicSite;
 }

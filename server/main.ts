@@ -30,7 +30,30 @@ async function pages(dev: boolean): Promise<PageHandler> {
   return handler;
 }
 
+/**
+ * The last line of defence: an error no request handler or hook caught. Each request's
+ * errors are answered where they happen (server/app.ts), so reaching here is a bug; the
+ * process keeps serving the other users and rooms rather than dropping them all, and the
+ * error is logged loudly. Errors that mean the process itself is broken still end it.
+ */
+function survive(kind: string, err: unknown): void {
+  log.error(`${kind}: a bug let this error escape; still serving`, { err });
+  if (isFatal(err)) {
+    log.error('the process cannot recover from this error: exiting');
+    process.exit(1);
+  }
+}
+
+/** Out of memory: serving on would only make things worse. */
+function isFatal(err: unknown): boolean {
+  if (err instanceof RangeError && /allocation|heap|memory/i.test(err.message)) return true;
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'ENOMEM';
+}
+
 async function main(): Promise<void> {
+  process.on('uncaughtException', (err) => survive('uncaught exception', err));
+  process.on('unhandledRejection', (reason) => survive('unhandled rejection', reason));
   const config = loadConfig();
   const cairn = await createCairnServer(config, { pages: await pages(config.dev) });
   const port = await cairn.listen();

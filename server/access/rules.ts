@@ -74,8 +74,8 @@ const notFound = (what: string) => new AppError('not_found', `No such ${what}.`)
 /** Settle `rule` for a request, or throw the AppError to answer with. */
 export async function authorize<R extends Rule>(rule: R, req: IncomingMessage, url: URL, params: Record<string, string>, deps: RuleDeps): Promise<Granted<R>> {
   const { db } = deps;
-  if (rule.kind === 'public') return { session: await requireSession(db, req, url).catch(() => null) } as Granted<R>;
-  const session = await requireSession(db, req, url);
+  if (rule.kind === 'public') return { session: await requireSession(db, req).catch(() => null) } as Granted<R>;
+  const session = await requireSession(db, req);
   const userId = session.user.id;
   const grant = (workspace: WorkspaceGrant, extra: object = {}) => ({ session, workspace, ...extra }) as Granted<R>;
 

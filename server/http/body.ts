@@ -6,7 +6,8 @@ import { HttpError } from './errors.js';
 /**
  * Read the body as JSON, refusing anything over `limit` bytes. An oversized body is read
  * to its end (up to 16× the limit) before the 413, so the client sees the answer rather
- * than a reset connection.
+ * than a reset connection. A body must be labelled `application/json`: an HTML form can
+ * send a cross-site POST only as text/plain or a form encoding, never as JSON.
  */
 export async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
   const chunks: Buffer[] = [];
@@ -19,6 +20,7 @@ export async function readJson(req: IncomingMessage, limit: number): Promise<unk
   if (size > limit) throw new HttpError(413, 'body_too_large', `Request body over ${limit} bytes.`);
   const text = Buffer.concat(chunks).toString('utf8');
   if (text.trim() === '') throw new HttpError(400, 'bad_request', 'Expected a JSON body.');
+  if (!isJsonType(req.headers['content-type'])) throw new HttpError(415, 'unsupported_media_type', 'Send the body with content-type: application/json.');
   try {
     return JSON.parse(text);
   } catch {
@@ -33,4 +35,8 @@ export function validate<T>(schema: z.ZodType<T>, value: unknown): T {
   const issue = result.error.issues[0];
   const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
   throw new HttpError(400, 'bad_request', `${where}${issue?.message ?? 'invalid body'}`);
+}
+
+function isJsonType(header: string | undefined): boolean {
+  return header?.split(';')[0].trim().toLowerCase() === 'application/json';
 }

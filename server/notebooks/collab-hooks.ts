@@ -7,6 +7,7 @@ import type * as Y from 'yjs';
 import type { Db } from '../store/index.js';
 import type { UpdateLog } from '../store/update-log.js';
 import type { CollabHooks } from '../collab/hooks.js';
+import type { PublicSite } from '../http/public-site.js';
 import { sessionForToken } from '../auth/sessions.js';
 import { tokenFromRequest } from '../auth/tokens.js';
 import { notebookStanding } from '../access/policy.js';
@@ -19,7 +20,7 @@ const log = logger('collab');
 /** Listings need the title and time, not every keystroke: write at most this often per notebook. */
 const MIRROR_EVERY_MS = 2000;
 
-export function cairnCollabHooks(db: Db, updateLog: UpdateLog): CollabHooks {
+export function cairnCollabHooks(db: Db, updateLog: UpdateLog, site: PublicSite): CollabHooks {
   const mirrored = new Map<string, { title: string; timer: NodeJS.Timeout | null; dirty: boolean }>();
 
   async function mirror(name: string, doc: Y.Doc): Promise<void> {
@@ -37,8 +38,10 @@ export function cairnCollabHooks(db: Db, updateLog: UpdateLog): CollabHooks {
       const token = tokenFromRequest(request, url);
       if (!token) return null;
       // A socket authenticated by the browser's cookie must come from Cairn's own pages:
-      // another site (or another port on the same host) must not ride the cookie in.
-      if (!url.searchParams.has('token') && !request.headers.authorization && !sameOrigin(request.headers.origin, request.headers.host)) return null;
+      // another site (or another port on the same host) must not ride the cookie in. No
+      // Origin at all is a non-browser client.
+      const origin = request.headers.origin;
+      if (!url.searchParams.has('token') && !request.headers.authorization && origin !== undefined && !site.allowsOrigin(origin)) return null;
       const session = await sessionForToken(db, token);
       return session ? { userId: session.user.id, name: session.user.name, sessionId: session.id } : null;
     },
@@ -72,14 +75,4 @@ export function cairnCollabHooks(db: Db, updateLog: UpdateLog): CollabHooks {
       mirrored.delete(name);
     }
   };
-}
-
-/** Whether an Origin header names the host the request was sent to (no Origin: not a browser). */
-function sameOrigin(origin: string | undefined, host: string | undefined): boolean {
-  if (!origin) return true;
-  try {
-    return new URL(origin).host === host;
-  } catch {
-    return false;
-  }
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Frame, Page, Response } from 'playwright-core';
 import { createTestStore, startApp, type ChildServer, type TestStore } from '../support/server.js';
 import { launchBrowser, screenshotPath } from '../support/browser.js';
 import { createNotebook, signUp } from '../support/api.js';
@@ -16,6 +16,9 @@ describe('the JS cell sandbox in Chromium', () => {
   let page: Page;
   const pageErrors: string[] = [];
   const apiRequests: { url: string; cookie: string | undefined; frame: string }[] = [];
+  let pageResponse: Response | null = null;
+  /** Chromium reports each blocked load or eval on the console, frames included. */
+  const cspViolations: string[] = [];
 
   type Result = { ok: boolean; ms: number; value?: string; rows?: unknown[]; json?: any; display?: boolean; height?: number; console: any[]; error?: { kind: string; message: string; line?: number; column?: number } };
   const run = (id: string, source: string, inputs: Record<string, unknown> = {}, timeoutMs?: number, cancelAfterMs?: number): Promise<Result> =>
@@ -32,12 +35,15 @@ describe('the JS cell sandbox in Chromium', () => {
     await context.addCookies([{ name: 'cairn_session', value: token, url: srv.base, httpOnly: true, sameSite: 'Lax' }]);
     page = await context.newPage();
     page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('console', (m) => {
+      if (/Content Security Policy/.test(m.text())) cspViolations.push(m.text());
+    });
     page.on('request', async (request) => {
       if (!request.url().includes('/api/notebooks')) return;
       const headers = await request.allHeaders();
       apiRequests.push({ url: request.url(), cookie: headers.cookie, frame: request.frame()?.url() ?? '' });
     });
-    await page.goto(`${srv.base}/dev/sandbox`);
+    pageResponse = await page.goto(`${srv.base}/dev/sandbox`);
     await page.waitForSelector('main[data-ready="true"]', { timeout: 30_000 });
   });
   afterAll(async () => {
@@ -118,6 +124,17 @@ describe('the JS cell sandbox in Chromium', () => {
     await page.evaluate(() => (document.documentElement.dataset.theme = 'light'));
   });
 
+  it('serves the page with a Content Security Policy, and runs every cell under it without a violation', async () => {
+    const headers = pageResponse!.headers();
+    const csp = headers['content-security-policy'];
+    expect(csp).toMatch(/script-src 'self' 'wasm-unsafe-eval' 'nonce-[^']+'/);
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("frame-src 'self'");
+    expect(headers['x-content-type-options']).toBe('nosniff');
+    expect(headers['referrer-policy']).toBe('strict-origin-when-cross-origin');
+    expect(cspViolations).toEqual([]);
+  });
+
   it('gives the cell no cookie, no storage and no authenticated API', async () => {
     // Control: the page itself, same-origin, sees the user's notebook.
     const own = await page.evaluate(() => fetch('/api/notebooks', { credentials: 'include' }).then((r) => r.json()));
@@ -158,7 +175,9 @@ describe('the JS cell sandbox in Chromium', () => {
     // And none of those requests carried the session cookie.
     const fromSandbox = apiRequests.filter((r) => r.frame !== `${srv.base}/dev/sandbox`);
     console.log('API requests from the sandbox:', JSON.stringify(fromSandbox));
-    expect(fromSandbox.length).toBeGreaterThanOrEqual(2);
+    // The sandbox document's policy (connect-src and frame-src 'none') stops them before they
+    // leave the browser; were one to go out, it must not carry the session cookie.
+    expect(fromSandbox).toEqual([]);
     expect(fromSandbox.every((r) => !r.cookie?.includes('cairn_session'))).toBe(true);
     // The worker (no DOM in the cell) is just as shut out.
     const worker = await run('s0', "const r = await fetch(base + '/api/notebooks', {credentials: 'include'}).then(() => 'read', (e) => 'threw ' + e.name);\n[r, self.origin]", { base: { value: srv.base } });

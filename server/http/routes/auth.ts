@@ -34,7 +34,9 @@ function clientIp(req: IncomingMessage): string {
 
 export function authRoutes(router: Router, app: AppContext): void {
   const { db, config, rateLimits, collab } = app;
-  const secure = (req: { headers: Record<string, unknown> }) => req.headers['x-forwarded-proto'] === 'https';
+  // From the configured public address, not a header any client can send (server/http/public-site.ts).
+  const secure = (_req?: unknown) => app.site.secureCookies;
+
   const userAgent = (req: IncomingMessage) => (typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : null);
 
   async function me(session: Session, req: IncomingMessage): Promise<Me> {

@@ -15,13 +15,7 @@ export function fileRoutes(router: Router, app: AppContext): void {
 
   router.add('POST', '/api/files', allow.member('editor'), async ({ req, res, session, workspace }) => {
     const rawName = req.headers['x-file-name'];
-    let name = 'file';
-    try {
-      if (typeof rawName === 'string') name = decodeURIComponent(rawName).slice(0, 255);
-    } catch {
-      req.resume();
-      throw new HttpError(400, 'bad_request', 'x-file-name is not valid percent-encoding.');
-    }
+    const name = typeof rawName === 'string' ? decodeFileName(rawName).slice(0, 255) : 'file';
     const type = (req.headers['content-type'] ?? 'application/octet-stream').split(';')[0].trim();
     const length = req.headers['content-length'] ? Number(req.headers['content-length']) : undefined;
     try {
@@ -65,4 +59,13 @@ export function fileRoutes(router: Router, app: AppContext): void {
 
 function quotaError(limit: number): HttpError {
   return new HttpError(413, 'quota_exceeded', `This workspace has used its upload quota of ${Math.round(limit / 1024 ** 3)} GB; remove files or ask an admin to raise CAIRN_WORKSPACE_UPLOAD_GB.`);
+}
+
+/** `x-file-name` is percent-encoded (src/lib/kernel/files.ts); malformed encoding is the client's error. */
+function decodeFileName(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new HttpError(400, 'bad_request', 'The x-file-name header is not valid percent-encoding.');
+  }
 }

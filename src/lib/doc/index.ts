@@ -3,4 +3,5 @@ export * from './schema.js';
 export * from './cells.js';
 export * from './meta.js';
 export * from './markdown.js';
+export * from './safe-url.js';
 export * from './json.js';

@@ -1,11 +1,11 @@
 /**
- * Editing commands for text cells over the CommonMark schema of prosemirror-markdown: the
+ * Editing commands for text cells over their schema (CommonMark's, src/lib/doc/markdown.ts): the
  * Markdown-style input rules, the keymap, and the toolbar's commands with their active state.
  */
 import { baseKeymap, chainCommands, exitCode, setBlockType, toggleMark } from 'prosemirror-commands';
 import { ellipsis, emDash, InputRule, inputRules, textblockTypeInputRule, wrappingInputRule } from 'prosemirror-inputrules';
 import { keymap } from 'prosemirror-keymap';
-import { schema } from 'prosemirror-markdown';
+import { proseSchema as schema, safeHref } from '$doc';
 import type { MarkType, NodeType } from 'prosemirror-model';
 import { liftListItem, sinkListItem, splitListItem, wrapInList } from 'prosemirror-schema-list';
 import type { Command, EditorState, Plugin } from 'prosemirror-state';
@@ -131,7 +131,8 @@ export function toggleLink(askUrl: () => string | null): Command {
       return true;
     }
     if (!dispatch) return true;
-    const href = askUrl()?.trim();
+    // A `javascript:` or `data:` target is refused here as well as when rendered.
+    const href = safeHref(askUrl()?.trim());
     if (!href) return false;
     const mark = type.create({ href });
     if (empty) dispatch(state.tr.insert(from, schema.text(href, [mark])));

@@ -7,6 +7,7 @@ import { errorMessage } from '../api-client.js';
 import { Table, tableFromIPC, tableToIPC } from 'apache-arrow';
 import { loadSandboxRuntime } from './runtime-source.js';
 import { chooseThread } from './thread.js';
+import { SANDBOX_PATH } from './document.js';
 import {
   isSandboxMessage,
   type FromSandbox,
@@ -154,7 +155,7 @@ class HostSandbox implements Sandbox {
     iframe.setAttribute('title', 'JavaScript cell output');
     iframe.className = 'cairn-sandbox';
     iframe.style.cssText = 'display:block;width:100%;height:0;border:0;background:transparent;color-scheme:normal';
-    iframe.srcdoc = BOOTSTRAP;
+    iframe.src = SANDBOX_PATH;
     this.iframe?.remove();
     this.iframe = iframe;
     this.#container.appendChild(iframe);
@@ -356,23 +357,3 @@ function firstLineShift(body: string, source: string | undefined): number {
   const sourceFirst = source.split('\n', 1)[0];
   return bodyFirst.endsWith(sourceFirst) ? bodyFirst.length - sourceFirst.length : 0;
 }
-
-/**
- * The iframe's document: it asks the host for the runtime, runs it from a blob URL (the same
- * URL later starts the Worker) and shows a cell's DOM output in #out.
- */
-const BOOTSTRAP = `<!doctype html><html><head><meta charset="utf-8"><style>
-html,body{margin:0;padding:0;background:transparent;font:14px/1.45 system-ui,sans-serif;overflow:hidden}
-#out{display:flow-root;padding:2px 0}#out>svg,#out>figure{max-width:100%;height:auto}
-</style></head><body><div id="out"></div><script>
-addEventListener('message', function boot(event) {
-  if (event.source !== parent || !event.data || event.data.cairn !== 1 || event.data.type !== 'runtime') return;
-  removeEventListener('message', boot);
-  var url = URL.createObjectURL(new Blob([event.data.source], { type: 'text/javascript' }));
-  self.__cairnRuntimeUrl = url;
-  var script = document.createElement('script');
-  script.src = url;
-  document.head.appendChild(script);
-});
-parent.postMessage({ cairn: 1, type: 'boot' }, '*');
-</` + `script></body></html>`;
