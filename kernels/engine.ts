@@ -1,5 +1,5 @@
 /**
- * The one interface every execution engine speaks (design.md, "Engines sit behind one
+ * The one interface every execution engine speaks (README.md, "Engines sit behind one
  * interface"): DuckDB-WASM in the browser, DuckDB and PostgreSQL on the server. Results
  * are Apache Arrow record batches, streamed; adding a warehouse is adding one module that
  * implements this.

@@ -1,6 +1,6 @@
 /**
  * The bundled samples (real files from the `vega-datasets` package): every DuckDB engine,
- * in the browser and on the server, has them as tables under these names (design.md).
+ * in the browser and on the server, has them as tables under these names (README.md).
  */
 
 /** How a sample's bytes are read into a table. */

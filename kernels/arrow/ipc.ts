@@ -2,7 +2,7 @@
  * Arrow IPC stream bytes for a result, written batch by batch so the HTTP response
  * streams while the engine is still producing. The end-of-stream marker is written only
  * when the result completed: a reader that sees the stream end without it knows the
- * result is incomplete (design.md, `POST /api/query`).
+ * result is incomplete (docs/api.md, `POST /api/query`).
  */
 import { RecordBatchStreamWriter, type RecordBatch, type Schema } from 'apache-arrow';
 

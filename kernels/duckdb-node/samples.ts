@@ -1,5 +1,5 @@
 /**
- * The bundled samples in the server's in-memory DuckDB, under their design.md names.
+ * The bundled samples in the server's in-memory DuckDB, under their README.md names.
  * Parquet, CSV and JSON files become VIEWs over the files (DuckDB reads them natively, so
  * start-up costs nothing and the 3M-row Parquet file is scanned only when queried); the
  * one Arrow file (`flights_200k`) is loaded into a table, since DuckDB here has no Arrow

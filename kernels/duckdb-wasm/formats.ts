@@ -4,7 +4,7 @@
  */
 import type { SampleFormat } from '../samples.js';
 
-/** A file users added, as the notebook's `files` map records it (design.md). */
+/** A file users added, as the notebook's `files` map records it (src/lib/doc/schema.ts). */
 export interface FileRef {
   hash: string;
   name: string;

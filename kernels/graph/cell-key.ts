@@ -1,5 +1,5 @@
 /**
- * Cache keys (design.md, "A result is keyed by a hash of (cell source, engine, parameters,
+ * Cache keys (README.md, "A result is keyed by a hash of (cell source, engine, parameters,
  * input result keys)"): equal keys mean the same computation over the same inputs, so a
  * result with an unchanged key is reused instead of re-run.
  */

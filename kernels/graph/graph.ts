@@ -1,10 +1,10 @@
 /**
- * The cell dataflow graph (design.md, "Dataflow"): which cell reads which, in what order
+ * The cell dataflow graph (README.md, "How it fits together"): which cell reads which, in what order
  * they run, which cells cannot run and why, each cell's cache key, and what to run when
  * someone runs a cell. Immutable and cheap to rebuild: build a new one after every edit.
  *
  * Name policy. A name a cell reads resolves to a cell, else a file, else a sample
- * (design.md, "The notebook document"); a name that is in more than one of those is
+ * (src/lib/doc/schema.ts); a name that is in more than one of those is
  * `ambiguous` on the cell reading it. A name nothing defines is an error for JS and chart
  * cells ("x is not defined", as in Observable) but passes through for SQL cells: SQL may
  * read tables only the engine knows (a warehouse's tables, a DuckDB view), and the engine

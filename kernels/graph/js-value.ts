@@ -1,6 +1,6 @@
 /**
  * Turns a JS cell into the body of an async function whose result is the cell's value
- * (design.md, "JS cells"): what it `return`s, or else the value of its last top-level
+ * (README.md, "JS cells"): what it `return`s, or else the value of its last top-level
  * expression statement, as in a REPL — so `top3.numRows * 2` is a whole cell. This only
  * rewrites text; the sandbox compiles and runs it (`new AsyncFunction(...inputs, body)`).
  *

@@ -11,7 +11,7 @@
 import { cellError, type CellError } from './cell-error.js';
 import type { Graph, GraphCell, GraphNode } from './graph.js';
 
-/** A cell's status as `data-status` shows it (design.md, "Pages and hooks"). */
+/** A cell's status as `data-status` shows it (README.md, "Pages and hooks"). */
 export type CellStatus = 'idle' | 'queued' | 'running' | 'done' | 'error' | 'stale' | 'blocked';
 
 /** A cell's state as the UI renders it. */

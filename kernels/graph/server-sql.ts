@@ -1,7 +1,7 @@
 /**
  * The SQL a server cell sends to its warehouse. Cells on the same connection that read
  * each other by name compose there: each upstream cell is inlined as a CTE under its name,
- * so no rows leave the warehouse until the final result (issue 5). A server cell cannot
+ * so no rows leave the warehouse until the final result. A server cell cannot
  * read what only the browser has — another engine's result, a JS value, an uploaded file
  * or a bundled sample — and says so instead of failing with "table not found".
  */
@@ -24,7 +24,7 @@ export function cellSql(cell: GraphCell): string {
 }
 
 export interface ComposeOptions {
-  /** The connection has the bundled samples as tables (a server DuckDB without a file, design.md). */
+  /** The connection has the bundled samples as tables (a server DuckDB without a file, README.md). */
   hasSamples?: boolean;
 }
 

@@ -1,5 +1,5 @@
 /**
- * The tables a SQL cell reads. Parsing is the engine's job (design.md, "Dependencies come
+ * The tables a SQL cell reads. Parsing is the engine's job (README.md, "Dependencies come
  * from parsing, not regex"), so the parser is injected: in the browser DuckDB-WASM's
  * `getTableNames`, in tests the real DuckDB-WASM Node build.
  */

@@ -23,7 +23,7 @@ import { schemaQuery, tablesFromRows } from './schema.js';
 import { flavourOf, sessionSql } from './session.js';
 import { reportGrants } from './privileges.js';
 
-/** Where and as whom to connect (design.md, connection config for kind 'mysql'). */
+/** Where and as whom to connect (docs/api.md, connection config for kind 'mysql'). */
 export interface MysqlConfig {
   host: string;
   port: number;

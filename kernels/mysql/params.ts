@@ -1,5 +1,5 @@
 /**
- * Notebook SQL binds parameters Postgres-style (`$1`, `$2`, …; design.md, Execution);
+ * Notebook SQL binds parameters Postgres-style (`$1`, `$2`, …; docs/api.md, Execution);
  * MySQL's prepared statements take anonymous `?` placeholders in order. This rewrites the
  * one into the other, outside string literals, quoted identifiers and comments, and
  * orders (or repeats) the values to match, so they are still bound by the server and

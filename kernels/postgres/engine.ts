@@ -33,7 +33,7 @@ import { PRIVILEGES_SQL, reportPrivileges, type PrivilegeRow } from './privilege
 import { isWrappableQuery, trimStatementEnd } from './sql-text.js';
 import { planColumns, unknownOids, type ColumnPlan } from './types.js';
 
-/** A `kind: 'postgres'` connection's config (design.md, Connections). */
+/** A `kind: 'postgres'` connection's config (docs/api.md, Connections). */
 export interface PostgresConfig {
   host: string;
   port: number;

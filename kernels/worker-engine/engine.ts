@@ -1,5 +1,5 @@
 /**
- * Any {@link ServerEngine} run in a worker thread (issue 5: one slow query never blocks
+ * Any {@link ServerEngine} run in a worker thread (one slow query never blocks
  * the server's event loop). The worker (worker.ts) imports the module named by the spec,
  * builds the engine there and streams each result back as Arrow IPC bytes; this side
  * decodes them into RecordBatches and hands them out as a {@link RunResult},

@@ -160,7 +160,7 @@ export class ConnectionService {
     await this.cairn.close();
   }
 
-  /** Owners and admins of the workspace manage its connections (design.md: "(admin)"). */
+  /** Owners and admins of the workspace manage its connections (docs/api.md: "(admin)"). */
   private async assertAdmin(workspaceId: string, userId: string): Promise<void> {
     const role = await memberRole(this.db, workspaceId, userId);
     if (role !== 'owner' && role !== 'admin') throw new HttpError(403, 'forbidden', 'Only workspace owners and admins manage connections.');

@@ -1,4 +1,4 @@
-/** Writing JSON responses and errors in the shape design.md fixes: `{error: {code, message}}`. */
+/** Writing JSON responses and errors in the shape docs/api.md fixes: `{error: {code, message}}`. */
 import type { ServerResponse } from 'node:http';
 import { HttpError } from './errors.js';
 import { AppError } from '../errors.js';

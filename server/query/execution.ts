@@ -1,7 +1,7 @@
 /**
  * One query running on a warehouse, shared by every request for the same result while it
  * runs. When one collaborator runs a server cell, every open copy of the notebook asks for
- * it (design.md, shared runs): they all read this one execution's Arrow IPC bytes instead
+ * it (docs/api.md, shared runs): they all read this one execution's Arrow IPC bytes instead
  * of sending the warehouse the same query several times.
  *
  * Bytes are kept from the start while the result is small enough to cache, so a request
@@ -17,7 +17,7 @@ export interface ExecutionOutcome {
   rows: number;
   truncated: boolean;
   bytes: number;
-  /** SHA-256 of the complete IPC stream (design.md `resultHash`); null when it did not complete. */
+  /** SHA-256 of the complete IPC stream (docs/api.md `resultHash`); null when it did not complete. */
   resultHash: string | null;
   error: unknown;
   canceled: boolean;

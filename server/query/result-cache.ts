@@ -1,5 +1,5 @@
 /**
- * The shared result cache (design.md: results are cached by key and shared between users
+ * The shared result cache (docs/api.md: results are cached by key and shared between users
  * who may see them). The index is a table, so every server process sees the same entries;
  * the Arrow IPC bytes are files named by their SHA-256 in the data directory, written once
  * and shared by every key with the same result.

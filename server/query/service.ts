@@ -1,5 +1,5 @@
 /**
- * Server-side SQL (design.md, Execution → Server SQL): resolve the connection, answer
+ * Server-side SQL (docs/api.md, Execution → Server SQL): resolve the connection, answer
  * from the shared cache when the request allows it, otherwise queue for a slot on the
  * connection, run on its engine and stream Arrow IPC — every run, hit or miss, in the
  * audit log.

@@ -1,5 +1,5 @@
 /**
- * Server engines in a worker thread (kernels/worker-engine, issue 5) against the real
+ * Server engines in a worker thread (kernels/worker-engine) against the real
  * PostgreSQL and MariaDB on this machine: the same results as the in-thread engine,
  * streaming, cancel on the database, row cap, errors with positions, crash recovery, and
  * — the point of it — the server's event loop stays responsive while a big result streams.

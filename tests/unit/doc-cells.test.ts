@@ -31,7 +31,7 @@ function pair(): { a: Y.Doc; b: Y.Doc; sync(): void } {
 }
 
 describe('cells', () => {
-  it('insertCell creates each kind with the fields design.md lists', () => {
+  it('insertCell creates each kind with the fields src/lib/doc/schema.ts lists', () => {
     const doc = new Y.Doc();
     const sql = insertCell(doc, { kind: 'sql', name: 'q', source: 'select 1' });
     const text = insertCell(doc, { kind: 'text' });

@@ -1,5 +1,5 @@
 /**
- * `POST /api/query` → an Arrow IPC stream (design.md): headers go out with the first
+ * `POST /api/query` → an Arrow IPC stream (docs/api.md): headers go out with the first
  * batch, so an error before it is a JSON error; after it, the stream ends without its
  * end-of-stream marker and `GET /api/runs/:id` tells what happened. `GET /api/runs`,
  * `GET /api/runs/:id` and `POST /api/runs/:id/cancel` read and stop runs.

@@ -1,5 +1,5 @@
 /**
- * Chart cells (design.md, "Chart cells"): a config becomes first a DuckDB aggregation over
+ * Chart cells (src/lib/doc/schema.ts, "Chart cells"): a config becomes first a DuckDB aggregation over
  * the source table — grouped, binned, summarised — so a chart over millions of rows draws
  * thousands of marks, and then Observable Plot options over that small result.
  *
@@ -14,7 +14,7 @@ import { columnKind, quoteIdent, type ColumnKind } from './sql.js';
 export type ChartMark = (typeof CHART_MARKS)[number];
 export type ChartAggregate = (typeof CHART_AGGREGATES)[number];
 
-/** A chart cell's config as stored (design.md: the chart `config` keys); absent and empty mean unset. */
+/** A chart cell's config as stored (src/lib/doc/schema.ts: the chart `config` keys); absent and empty mean unset. */
 export type ChartConfig = Partial<Record<'source' | 'mark' | 'x' | 'y' | 'color' | 'facet' | 'aggregate' | 'bin' | 'sort' | 'title', ConfigValue | undefined>>;
 
 /** A column of the source table. */

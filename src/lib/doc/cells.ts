@@ -47,7 +47,7 @@ export function newCellId(): string {
   return out;
 }
 
-/** Default config for a new chart cell: every key design.md names, empty. */
+/** Default config for a new chart cell: every key src/lib/doc/schema.ts names, empty. */
 export function defaultChartConfig(): Record<string, ConfigValue> {
   return { source: '', mark: 'bar', x: '', y: '', color: '', facet: '', aggregate: 'count', bin: false, sort: '', title: '' };
 }
@@ -127,7 +127,7 @@ export function deleteCell(doc: Y.Doc, id: string, origin?: unknown): void {
 }
 
 /**
- * The cell ids in display order, as design.md fixes it for every reader: the first of
+ * The cell ids in display order, as src/lib/doc/schema.ts fixes it for every reader: the first of
  * duplicate ids wins, ids with no cell are skipped, and cells missing from `order` follow
  * at the end (sorted by id, so every client shows the same thing).
  */

@@ -1,5 +1,5 @@
 /**
- * The notebook document layout (design.md, "The notebook document"). Every client — the
+ * The notebook document layout, the contract every client keeps to (docs/api.md points here). Every client — the
  * page, the server, a script speaking y-websocket — reads and writes these names.
  */
 import type * as Y from 'yjs';

@@ -2,7 +2,7 @@
  * A grid's sort and filters as SQL. The grid never sorts or filters in JavaScript: it
  * describes what the user asked for as a `GridView`, and the owner re-runs the query
  * through `viewToSql` on the engine. Identifiers are quoted, values are `$n` parameters
- * (design.md: "Parameters are bound, never spliced into text").
+ * (docs/api.md: "Parameters are bound, never spliced into text").
  */
 
 /** Sort direction of one column. */

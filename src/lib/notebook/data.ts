@@ -1,6 +1,6 @@
 /**
  * Adding data to a notebook and reading what it has: the files users added (the document's
- * `files` map, design.md), the bundled samples, and the named cells. Each user action is
+ * `files` map, src/lib/doc/schema.ts), the bundled samples, and the named cells. Each user action is
  * one transaction with {@link LOCAL_ORIGIN} (one update on the wire, one undo step).
  */
 import * as Y from 'yjs';

@@ -2,7 +2,7 @@
  * Runs SQL on a server connection and reads the Arrow IPC stream as it arrives, so the
  * grid can show the first rows while the rest stream in (`onProgress`). Completion,
  * truncation and mid-stream errors come from the run log (`GET /api/runs/:id`), as
- * design.md says: the stream itself only ends early.
+ * docs/api.md says: the stream itself only ends early.
  */
 import { RecordBatchReader, Table, type RecordBatch } from 'apache-arrow';
 import { ApiError, type WarehouseApi } from './api.js';

@@ -5,7 +5,7 @@
  * stale-while-revalidate: opening a notebook shows the last result at once with its age,
  * and refreshes it in the background when it is older than the cell's TTL.
  *
- * Every open copy of a notebook runs a shared run (design.md), so each copy asks the
+ * Every open copy of a notebook runs a shared run (README.md), so each copy asks the
  * server for it under the run's id: the first request runs the query, the others join it
  * or read its cached result — the warehouse sees one query, and everyone the same rows.
  */

@@ -1,5 +1,5 @@
 /**
- * Shared runs (design.md, "runs"): running a cell writes `{runId, by, at}` under its id in
+ * Shared runs (src/lib/doc/schema.ts, "runs"): running a cell writes `{runId, by, at}` under its id in
  * the document's `runs` map, and every open copy of the notebook — this one included —
  * runs that cell when its runId changes. So a run started anywhere is seen everywhere,
  * with who started it.
