@@ -42,7 +42,7 @@ describe('a viewer invited by link, in Chromium', () => {
     await owner.getByRole('tab', { name: 'Invitations' }).click();
     await owner.getByLabel('Role').selectOption('viewer');
     await owner.getByRole('button', { name: 'Create link' }).click();
-    const link = owner.getByLabel('Invitation link');
+    const link = owner.getByLabel('Invitation link', { exact: true });
     await link.waitFor();
     const url = await link.inputValue();
     expect(url).toMatch(/\/invite\/[^/]+$/);
