@@ -21,6 +21,11 @@ export interface CollabHooks {
   authenticate(request: IncomingMessage, url: URL): Promise<Principal | null>;
   /** What `principal` may do in notebook `docName`. */
   authorize(principal: Principal, docName: string): Promise<Access>;
+  /**
+   * Whether an editor's update may be stored: null, or why not (the sender is closed with
+   * 4403 and nothing is stored). Runs before the update is stored; must be cheap.
+   */
+  admit?(principal: Principal, doc: Y.Doc, update: Uint8Array): string | null;
   /** Every stored update of the document, in any order (Yjs merges commute). */
   load(docName: string): Promise<Uint8Array[]>;
   /** Append updates durably; resolves only once they would survive a kill -9. */

@@ -143,6 +143,12 @@ export class CollabServer {
             peer.close(CLOSE.forbidden, 'read-only access: changes refused');
             break;
           }
+          const refused = this.hooks.admit?.(peer.principal, room.doc, message.update) ?? null;
+          if (refused) {
+            log.warn('refusing an update', { room: room.name, peer: peer.id, reason: refused });
+            peer.close(CLOSE.forbidden, refused.slice(0, 120));
+            break;
+          }
           if (!room.fits(message.update)) {
             log.warn('refusing an update past the document size limit', { room: room.name, peer: peer.id, limit: this.maxDocumentBytes });
             peer.close(CLOSE.tooLarge, 'the notebook has reached its size limit');

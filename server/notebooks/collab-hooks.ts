@@ -11,6 +11,7 @@ import type { PublicSite } from '../http/public-site.js';
 import { sessionForToken } from '../auth/sessions.js';
 import { tokenFromRequest } from '../auth/tokens.js';
 import { notebookStanding } from '../access/policy.js';
+import { runAuthors } from './run-attribution.js';
 import { touchNotebook } from './repository.js';
 import { readTitle } from '../../src/lib/doc/index.js';
 import { logger } from '../log.js';
@@ -48,6 +49,11 @@ export function cairnCollabHooks(db: Db, updateLog: UpdateLog, site: PublicSite)
     async authorize(principal, name) {
       const standing = await notebookStanding(db, principal.userId, name);
       return standing?.access ?? 'missing';
+    },
+    admit(principal, doc, update) {
+      // A shared run names who started it; only its starter's own name is accepted.
+      const forged = runAuthors(doc, update).find((by) => by !== principal.name);
+      return forged === undefined ? null : `a run must be started in your own name, not "${forged.slice(0, 40)}"`;
     },
     load: (name) => updateLog.load(name),
     store: (name, updates) => updateLog.append(name, updates),

@@ -115,6 +115,26 @@ describe('access over sockets and limits (embedded store)', () => {
     expect(view.body.cells.some((c: { source: string }) => c.source === 'drop table users')).toBe(false);
   });
 
+  it('keeps a shared run started in the writer’s own name, and refuses one in someone else’s (4403, not stored)', async () => {
+    const id = await createNotebook(srv.base, owner.token);
+    const writer = client(id, owner.token);
+    await synced(writer);
+    writer.doc.getMap('runs').set('c1', { runId: 'mine', by: owner.user.name, at: new Date().toISOString() });
+    await sleep(150);
+    expect(writer.closes).toEqual([]);
+
+    writer.provider.shouldConnect = false; // keep the refusal visible instead of reconnecting
+    writer.doc.getMap('runs').set('c2', { runId: 'forged', by: 'Somebody Else', at: new Date().toISOString() });
+    await closedWith(writer, CLOSE.forbidden, Date.now());
+    writer.destroy();
+
+    const fresh = client(id, owner.token);
+    await synced(fresh);
+    expect((fresh.doc.getMap('runs').get('c1') as { runId: string } | undefined)?.runId).toBe('mine');
+    expect(fresh.doc.getMap('runs').has('c2')).toBe(false);
+    fresh.destroy();
+  });
+
   it('answers a member of another workspace 4404 on the socket and 404 over HTTP', async () => {
     const id = await createNotebook(srv.base, owner.token);
     const created = await api(srv.base, 'POST', '/api/workspaces', { token: owner.token, body: { name: 'Elsewhere' } });
