@@ -5,13 +5,18 @@
 export const APP_ERROR_STATUS = {
   bad_request: 400,
   invalid_password: 400,
+  connection_failed: 400,
+  password_required: 400,
+  privileged_account: 400,
   unauthenticated: 401,
   invalid_credentials: 401,
   forbidden: 403,
   invitation_required: 403,
   not_found: 404,
+  not_cached: 404,
   conflict: 409,
-  too_large: 413,
+  file_too_large: 413,
+  quota_exceeded: 413,
   rate_limited: 429
 } as const;
 

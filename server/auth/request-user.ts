@@ -1,7 +1,7 @@
 /** Who is making an HTTP request: the one place routes ask (through server/access/rules.ts). */
+import { AppError } from '../errors.js';
 import type { IncomingMessage } from 'node:http';
 import type { Queryable } from '../store/index.js';
-import { HttpError } from '../http/errors.js';
 import { sessionForToken, type Session } from './sessions.js';
 import { tokenFromRequest } from './tokens.js';
 
@@ -12,8 +12,8 @@ import { tokenFromRequest } from './tokens.js';
  */
 export async function requireSession(db: Queryable, req: IncomingMessage): Promise<Session> {
   const token = tokenFromRequest(req);
-  if (!token) throw new HttpError(401, 'unauthenticated', 'Sign in first: send a session cookie or an Authorization: Bearer token.');
+  if (!token) throw new AppError('unauthenticated', 'Sign in first: send a session cookie or an Authorization: Bearer token.');
   const session = await sessionForToken(db, token);
-  if (!session) throw new HttpError(401, 'unauthenticated', 'Your session has expired or is not valid; sign in again.');
+  if (!session) throw new AppError('unauthenticated', 'Your session has expired or is not valid; sign in again.');
   return session;
 }

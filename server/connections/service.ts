@@ -3,9 +3,9 @@
  * changes, "Test connection", the schema browser's catalogue, and resolving a connection
  * for the query service.
  */
+import { AppError } from '../errors.js';
 import type { Queryable } from '../store/index.js';
 import { QueryError, privilegesOf, type DangerousPrivilege, type ServerEngine, type TableInfo } from '../../kernels/engine.js';
-import { HttpError } from '../http/errors.js';
 import type { ResolvedConnection } from '../query/service.js';
 import type { RunViewer } from '../query/run-log.js';
 import { CAIRN_CONNECTION_ID, CAIRN_OPTIONS, CAIRN_VIEW, type CairnConnections } from './cairn-connection.js';
@@ -50,7 +50,7 @@ export class ConnectionService {
   async get(workspaceId: string, id: string): Promise<ConnectionView> {
     if (id === CAIRN_CONNECTION_ID) return CAIRN_VIEW;
     const view = await this.repo.get(workspaceId, id);
-    if (!view) throw new HttpError(404, 'not_found', 'No such connection.');
+    if (!view) throw new AppError('not_found', 'No such connection.');
     return view;
   }
 
@@ -69,21 +69,21 @@ export class ConnectionService {
 
   async update(workspaceId: string, userId: string, id: string, patch: ConnectionPatch): Promise<ConnectionView> {
     await this.assertAdmin(workspaceId, userId);
-    if (id === CAIRN_CONNECTION_ID) throw new HttpError(403, 'forbidden', 'The built-in cairn connection cannot be changed.');
+    if (id === CAIRN_CONNECTION_ID) throw new AppError('forbidden', 'The built-in cairn connection cannot be changed.');
     const current = await this.get(workspaceId, id);
     const merged = { ...current.config, ...(patch.config ?? {}) };
     let config: Record<string, unknown>;
     try {
       config = parseConfig(current.kind, merged);
     } catch (err) {
-      throw new HttpError(400, 'bad_request', `config: ${(err as Error).message}`);
+      throw new AppError('bad_request', `config: ${(err as Error).message}`);
     }
     const { publicConfig, password } = splitSecret(config);
     const passwordChange = patch.config && 'password' in patch.config ? password : undefined;
     const moved = DESTINATION_FIELDS.filter((field) => publicConfig[field] !== current.config[field]);
     if (moved.length > 0 && current.hasPassword && passwordChange === undefined) {
       // Otherwise the saved password would be sent to a server it was never meant for.
-      throw new HttpError(400, 'password_required', `Changing the ${moved.join(', ')} needs the password again.`);
+      throw new AppError('password_required', `Changing the ${moved.join(', ')} needs the password again.`);
     }
     const options = ConnectionOptions.parse({ ...current.options, ...(patch.options ?? {}) });
     const accountMayDiffer =
@@ -102,7 +102,7 @@ export class ConnectionService {
     } catch (err) {
       throw nameTaken(err, patch.name ?? current.name);
     }
-    if (!view) throw new HttpError(404, 'not_found', 'No such connection.');
+    if (!view) throw new AppError('not_found', 'No such connection.');
     this.engines.evict(id);
     this.schemas.delete(id);
     return view;
@@ -110,8 +110,8 @@ export class ConnectionService {
 
   async remove(workspaceId: string, userId: string, id: string): Promise<void> {
     await this.assertAdmin(workspaceId, userId);
-    if (id === CAIRN_CONNECTION_ID) throw new HttpError(403, 'forbidden', 'The built-in cairn connection cannot be deleted.');
-    if (!(await this.repo.remove(workspaceId, id))) throw new HttpError(404, 'not_found', 'No such connection.');
+    if (id === CAIRN_CONNECTION_ID) throw new AppError('forbidden', 'The built-in cairn connection cannot be deleted.');
+    if (!(await this.repo.remove(workspaceId, id))) throw new AppError('not_found', 'No such connection.');
     this.engines.evict(id);
     this.schemas.delete(id);
   }
@@ -131,14 +131,14 @@ export class ConnectionService {
     await this.assertAdmin(workspaceId, userId);
     // A ping reads no rows, so whose view of the `cairn` connection does not matter.
     const resolved = await this.resolve(workspaceId, id, { userId, manager: true });
-    if (!resolved) throw new HttpError(404, 'not_found', 'No such connection.');
+    if (!resolved) throw new AppError('not_found', 'No such connection.');
     return testEngine(resolved.engine, resolved.options);
   }
 
   /** Tables and columns, cached for a minute; `refresh` reads the catalogue again. */
   async schema(workspaceId: string, id: string, viewer: RunViewer, refresh = false): Promise<TableInfo[]> {
     const resolved = await this.resolve(workspaceId, id, viewer);
-    if (!resolved) throw new HttpError(404, 'not_found', 'No such connection.');
+    if (!resolved) throw new AppError('not_found', 'No such connection.');
     const cached = this.schemas.get(id);
     if (!refresh && cached && cached.version === resolved.version && Date.now() - cached.at < SCHEMA_TTL_MS) return cached.tables;
     const tables = resolved.engine.schema();
@@ -163,7 +163,7 @@ export class ConnectionService {
   /** Owners and admins of the workspace manage its connections (docs/api.md: "(admin)"). */
   private async assertAdmin(workspaceId: string, userId: string): Promise<void> {
     const role = await memberRole(this.db, workspaceId, userId);
-    if (role !== 'owner' && role !== 'admin') throw new HttpError(403, 'forbidden', 'Only workspace owners and admins manage connections.');
+    if (role !== 'owner' && role !== 'admin') throw new AppError('forbidden', 'Only workspace owners and admins manage connections.');
   }
 }
 
@@ -198,10 +198,7 @@ async function checkAccount(engine: ServerEngine, options: ConnectionOptions): P
   const { privileges } = await failsAsConnection(privilegesOf(engine));
   if (privileges.length > 0 && options.readOnly && !options.acceptPrivilegedAccount) {
     const found = privileges.map((p) => `${p.privilege}: ${p.why}`).join('; ');
-    throw new HttpError(
-      400,
-      'privileged_account',
-      `This account can do more than read, which a read-only connection does not stop (${found}). Use an account with only SELECT grants, or accept the risk.`
+    throw new AppError('privileged_account', `This account can do more than read, which a read-only connection does not stop (${found}). Use an account with only SELECT grants, or accept the risk.`
     );
   }
   return privileges;
@@ -214,11 +211,11 @@ async function failsAsConnection<T>(work: Promise<T>): Promise<T> {
   } catch (err) {
     const message = err instanceof QueryError || err instanceof Error ? err.message : String(err);
     log.warn('connection test failed', { message });
-    throw new HttpError(400, 'connection_failed', message);
+    throw new AppError('connection_failed', message);
   }
 }
 
 function nameTaken(err: unknown, name: string): unknown {
   const code = (err as { code?: string }).code;
-  return code === '23505' ? new HttpError(409, 'conflict', `A connection named "${name}" already exists.`) : err;
+  return code === '23505' ? new AppError('conflict', `A connection named "${name}" already exists.`) : err;
 }

@@ -3,13 +3,13 @@
  * once and a hash names them forever. Bytes stream to a temporary file while being
  * hashed, and are renamed into place only when complete: a failed upload leaves nothing.
  */
+import { AppError } from '../errors.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdirSync, statSync, renameSync, rmSync, existsSync, type ReadStream } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
-import { HttpError } from '../http/errors.js';
 
 /** A stored file's content hash and size. */
 export interface StoredFile {
@@ -47,7 +47,7 @@ export class FileStore {
         size += chunk.length;
         if (size > max) {
           const message = overQuota ? 'This upload would take the workspace past its upload quota.' : `Files are limited to ${formatBytes(max)}.`;
-          return done(new HttpError(413, overQuota ? 'quota_exceeded' : 'file_too_large', message));
+          return done(new AppError(overQuota ? 'quota_exceeded' : 'file_too_large', message));
         }
         hash.update(chunk);
         done(null, chunk);
@@ -78,8 +78,8 @@ export class FileStore {
     return join(this.dir, hash);
   }
 
-  private tooLarge(): HttpError {
-    return new HttpError(413, 'file_too_large', `Files are limited to ${formatBytes(this.maxBytes)}.`);
+  private tooLarge(): AppError {
+    return new AppError('file_too_large', `Files are limited to ${formatBytes(this.maxBytes)}.`);
   }
 }
 

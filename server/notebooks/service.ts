@@ -3,6 +3,7 @@
  * only ever built from stored updates: a new notebook's first update is written to the log
  * before anyone can open it, and later server-side changes go through the live room.
  */
+import { AppError } from '../errors.js';
 import { randomUUID } from 'node:crypto';
 import * as Y from 'yjs';
 import type { Db } from '../store/index.js';
@@ -13,7 +14,6 @@ import { cellsOf, cellsToJSON, FILES, initMeta, readTitle, setTitle, type CellJS
 import { getNotebookRow, insertNotebook, newNotebookId, softDeleteNotebook, touchNotebook } from './repository.js';
 import { claimSampleSeeding } from '../workspaces/repository.js';
 import { FLIGHTS_TITLE, writeFlightsSample } from './sample-flights.js';
-import { HttpError } from '../http/errors.js';
 
 export interface NotebookView {
   id: string;
@@ -55,7 +55,7 @@ export class NotebookService {
   }
 
   async remove(id: string): Promise<void> {
-    if (!(await softDeleteNotebook(this.db, id))) throw new HttpError(404, 'not_found', 'No such notebook.');
+    if (!(await softDeleteNotebook(this.db, id))) throw new AppError('not_found', 'No such notebook.');
     await this.collab.evict(id, CLOSE.notFound, 'notebook deleted');
   }
 
@@ -82,7 +82,7 @@ export class NotebookService {
   /** The read-only JSON view, from the live document. */
   async view(id: string): Promise<NotebookView> {
     const row = await getNotebookRow(this.db, id);
-    if (!row) throw new HttpError(404, 'not_found', 'No such notebook.');
+    if (!row) throw new AppError('not_found', 'No such notebook.');
     return this.collab.withRoom(id, (room) => ({
       ...row,
       title: readTitle(room.doc) || row.title,

@@ -4,6 +4,7 @@
  * connection, run on its engine and stream Arrow IPC — every run, hit or miss, in the
  * audit log.
  */
+import { AppError } from '../errors.js';
 import { randomUUID } from 'node:crypto';
 import type { ReadStream } from 'node:fs';
 import type { ServerEngine } from '../../kernels/engine.js';
@@ -12,7 +13,6 @@ import { ConnectionQueue } from './queue.js';
 import { Execution, type ExecutionOutcome } from './execution.js';
 import { ResultCache, resultKey, type CacheEntry } from './result-cache.js';
 import { RunLog, type RunStatus, type RunView, type RunViewer } from './run-log.js';
-import { HttpError } from '../http/errors.js';
 import { logger } from '../log.js';
 
 const log = logger('query');
@@ -92,9 +92,9 @@ export class QueryService {
   async start(request: QueryRequest): Promise<QueryReply> {
     const viewer: RunViewer = { userId: request.userId, manager: request.manager };
     const connection = await this.resolve(request.workspaceId, request.connectionId, viewer);
-    if (!connection) throw new HttpError(404, 'not_found', 'No such connection.');
+    if (!connection) throw new AppError('not_found', 'No such connection.');
     const runId = request.runId ?? randomUUID();
-    if (this.live.has(runId)) throw new HttpError(409, 'conflict', 'A run with that id is already going.');
+    if (this.live.has(runId)) throw new AppError('conflict', 'A run with that id is already going.');
     // Results never cross workspaces; the audit log's differ per viewer too.
     const scope = connection.id === 'cairn' ? `${request.workspaceId}/${viewer.manager ? '*' : viewer.userId}` : request.workspaceId;
     const key = resultKey(scope, connection.id, connection.version, request.sql, request.params);
@@ -116,7 +116,7 @@ export class QueryService {
       await this.logStart({ ...base, cache: 'hit' });
       return this.replyFromCache(runId, entry, startedAt, connection.options.rowLimit);
     }
-    if (request.cacheOnly) throw new HttpError(404, 'not_cached', 'No cached result for this query yet.');
+    if (request.cacheOnly) throw new AppError('not_cached', 'No cached result for this query yet.');
 
     const shared = this.executions.get(key);
     const join = shared && shared.execution.joinable && (request.runToken === undefined || shared.runToken === request.runToken);
@@ -158,7 +158,7 @@ export class QueryService {
     try {
       await this.runs.start(run);
     } catch (err) {
-      if ((err as { code?: string }).code === '23505') throw new HttpError(409, 'conflict', 'A run with that id already exists; each run needs a new id.');
+      if ((err as { code?: string }).code === '23505') throw new AppError('conflict', 'A run with that id already exists; each run needs a new id.');
       throw err;
     }
   }

@@ -4,10 +4,10 @@
  * their `files` map; collaborators fetch the bytes by hash through the notebook. Uploads
  * count against the workspace's quota.
  */
+import { AppError } from '../../errors.js';
 import type { Router } from '../router.js';
 import type { AppContext } from '../../context.js';
 import { sendJson } from '../respond.js';
-import { HttpError } from '../errors.js';
 import { allow } from '../../access/rules.js';
 
 export function fileRoutes(router: Router, app: AppContext): void {
@@ -37,7 +37,7 @@ export function fileRoutes(router: Router, app: AppContext): void {
 
   router.add('GET', '/api/files/:hash', allow.file(), async ({ res, params }) => {
     const file = files.get(params.hash);
-    if (!file) throw new HttpError(404, 'not_found', 'No such file.');
+    if (!file) throw new AppError('not_found', 'No such file.');
     res.writeHead(200, {
       'content-type': 'application/octet-stream',
       'content-length': String(file.size),
@@ -57,8 +57,8 @@ export function fileRoutes(router: Router, app: AppContext): void {
   }
 }
 
-function quotaError(limit: number): HttpError {
-  return new HttpError(413, 'quota_exceeded', `This workspace has used its upload quota of ${Math.round(limit / 1024 ** 3)} GB; remove files or ask an admin to raise CAIRN_WORKSPACE_UPLOAD_GB.`);
+function quotaError(limit: number): AppError {
+  return new AppError('quota_exceeded', `This workspace has used its upload quota of ${Math.round(limit / 1024 ** 3)} GB; remove files or ask an admin to raise CAIRN_WORKSPACE_UPLOAD_GB.`);
 }
 
 /** `x-file-name` is percent-encoded (src/lib/kernel/files.ts); malformed encoding is the client's error. */
@@ -66,6 +66,6 @@ function decodeFileName(raw: string): string {
   try {
     return decodeURIComponent(raw);
   } catch {
-    throw new HttpError(400, 'bad_request', 'The x-file-name header is not valid percent-encoding.');
+    throw new AppError('bad_request', 'The x-file-name header is not valid percent-encoding.');
   }
 }
