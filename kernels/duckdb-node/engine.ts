@@ -98,6 +98,8 @@ class DuckDbNodeEngine implements DuckDbEngine {
     }
     const handle = this.handle;
     await handle.ready;
+    // Closed while this waited for the worker to start: post nothing more (the worker refuses it too).
+    if (this.closed) throw new QueryError('the DuckDB engine was closed', this.id);
     return handle;
   }
 

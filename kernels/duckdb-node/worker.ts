@@ -241,10 +241,22 @@ async function open(): Promise<DuckDBInstance> {
   });
 }
 
+/**
+ * Set once `close` arrived. A run or register posted after it (the engine may post one
+ * that waited for this worker to be ready) is refused: the thread is terminated as soon
+ * as it says `closed`, and a thread terminated inside a native DuckDB call aborts the
+ * whole process.
+ */
+let closing = false;
+
 let pool: ConnectionPool;
 try {
   pool = new ConnectionPool(await open(), init.maxConnections);
   port.on('message', (message: ToWorker) => {
+    if (closing && (message.type === 'run' || message.type === 'register')) {
+      post({ type: 'error', id: message.id, message: 'the DuckDB engine was closed', reason: 'canceled' });
+      return;
+    }
     switch (message.type) {
       case 'run':
         void handleRun(message);
@@ -259,6 +271,7 @@ try {
         void handleRegister(message);
         break;
       case 'close':
+        closing = true;
         void drain().then(() => post({ type: 'closed' }));
         break;
       case 'crash':

@@ -571,3 +571,22 @@ describe('DuckDB engine (server, @duckdb/node-api in a worker)', () => {
     });
   });
 });
+
+describe('closing a DuckDB engine while its worker starts', () => {
+  // A run that waited for the worker to be ready used to be posted after `close`: the
+  // worker began it inside DuckDB just as it was terminated, which aborted the process.
+  it('refuses the waiting run and leaves the process running, at any moment of the start', async () => {
+    for (const delay of [0, 50, 200, 500]) {
+      const engine = createDuckDbEngine({}, { id: 'closing', statementTimeoutMs: 10_000, maxConnections: 2, readOnly: true, threads: 1 });
+      const pinged = engine.ping().then(
+        () => 'ok',
+        (e: unknown) => (e instanceof QueryError ? e.message : String(e))
+      );
+      await new Promise((r) => setTimeout(r, delay));
+      await engine.close();
+      expect(['ok', 'the DuckDB engine was closed']).toContain(await pinged);
+    }
+    // Still here: the test process (and so a server) survived every close.
+    expect(process.exitCode ?? 0).toBe(0);
+  }, 60_000);
+});
