@@ -175,14 +175,22 @@ class CairnEngine implements ServerEngine {
  */
 export class CairnConnections {
   private readonly engines = new Map<string, CairnEngine>();
+  private readonly lastUsed = new Map<string, number>();
+  private readonly sweeper: NodeJS.Timeout;
 
   constructor(
     private readonly db: Queryable,
-    private readonly runs: RunLog
-  ) {}
+    private readonly runs: RunLog,
+    /** An engine unused this long is closed (each is a worker with its own DuckDB); the next query opens it again. */
+    private readonly idleMs = 5 * 60_000
+  ) {
+    this.sweeper = setInterval(() => this.closeIdle(), Math.min(60_000, idleMs));
+    this.sweeper.unref();
+  }
 
   engineFor(workspaceId: string, viewer: RunViewer): ServerEngine {
     const key = viewer.manager ? `${workspaceId}\u0000*` : `${workspaceId}\u0000${viewer.userId}`;
+    this.lastUsed.set(key, Date.now());
     let engine = this.engines.get(key);
     if (!engine) {
       const duck = createDuckDbEngine(
@@ -202,7 +210,23 @@ export class CairnConnections {
     return engine;
   }
 
+  /** How many engines are open (for tests). */
+  get size(): number {
+    return this.engines.size;
+  }
+
+  /** Close the engines nobody asked for in `idleMs`; a query runs for at most its 10 s timeout. */
+  closeIdle(now = Date.now()): void {
+    for (const [key, engine] of this.engines) {
+      if (now - (this.lastUsed.get(key) ?? 0) < this.idleMs) continue;
+      this.engines.delete(key);
+      this.lastUsed.delete(key);
+      engine.close().catch(() => undefined);
+    }
+  }
+
   async close(): Promise<void> {
+    clearInterval(this.sweeper);
     const all = [...this.engines.values()];
     this.engines.clear();
     await Promise.all(all.map((e) => e.close()));

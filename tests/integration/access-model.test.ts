@@ -199,6 +199,53 @@ describe('the access model (invite-only instance)', () => {
     expect(runs.body.runs.filter((r: { userId: string }) => r.userId === viewer.user.id).every((r: { cache: string }) => r.cache === 'hit')).toBe(true);
   });
 
+  it('shows a member, through the cairn audit-log connection, only the runs and notebooks they may read; admins all', async () => {
+    const owner = await signUp(srv.base, 'Priya');
+    const editor = await signUp(srv.base, 'Emil');
+    const conn = await api(srv.base, 'POST', '/api/connections', { token: root.token, body: { name: `Audit probe ${Date.now()}`, kind: 'duckdb', config: {} } });
+    const secret = await createNotebook(srv.base, owner.token, 'Board pack');
+    await api(srv.base, 'PUT', `/api/notebooks/${secret}/access`, { token: owner.token, body: { general: 'none', grants: [] } });
+    expect((await query(srv.base, owner.token, { connectionId: conn.body.id, sql: 'select 7 as n', notebookId: secret })).status).toBe(200);
+
+    const count = async (token: string, sql: string) => {
+      const r = await fetch(`${srv.base}/api/query`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ connectionId: 'cairn', sql, params: [secret] })
+      });
+      const { tableFromIPC } = await import('apache-arrow');
+      return Number(tableFromIPC(new Uint8Array(await r.arrayBuffer())).getChildAt(0)!.get(0));
+    };
+    expect(await count(root.token, 'select count(*) from runs where notebook_id = $1')).toBeGreaterThanOrEqual(1);
+    expect(await count(owner.token, 'select count(*) from runs where notebook_id = $1')).toBeGreaterThanOrEqual(1);
+    expect(await count(editor.token, 'select count(*) from runs where notebook_id = $1')).toBe(0);
+    expect(await count(editor.token, 'select count(*) from notebooks where id = $1')).toBe(0);
+    expect(await count(root.token, 'select count(*) from notebooks where id = $1')).toBe(1);
+    const hidden = await api(srv.base, 'GET', `/api/runs?notebookId=${secret}`, { token: editor.token });
+    expect(hidden.body.runs).toEqual([]);
+  });
+
+  it('closes a member’s audit-log engine once it has been idle, and opens it again on the next query', async () => {
+    const { CairnConnections } = await import('../../server/connections/cairn-connection.js');
+    const { RunLog } = await import('../../server/query/run-log.js');
+    const db = srv.cairn.context.db;
+    const idleMs = 60_000;
+    const engines = new CairnConnections(db, new RunLog(db), idleMs);
+    try {
+      engines.engineFor('default', { userId: root.user.id, manager: false });
+      engines.engineFor('default', { userId: 'someone', manager: false });
+      expect(engines.size).toBe(2);
+      engines.closeIdle(Date.now() + idleMs / 2);
+      expect(engines.size).toBe(2);
+      engines.closeIdle(Date.now() + idleMs * 2);
+      expect(engines.size).toBe(0);
+      await engines.engineFor('default', { userId: root.user.id, manager: false }).ping();
+      expect(engines.size).toBe(1);
+    } finally {
+      await engines.close();
+    }
+  });
+
   it('lists sessions, ends one, and ends a session idle for 14 days', async () => {
     const user = await signUp(srv.base, 'Sessy');
     const second = await api(srv.base, 'POST', '/api/auth/login', { body: { email: user.email, password: PASSWORD } });
