@@ -26,6 +26,7 @@ import { appendChunk } from './vectors.js';
 import type { FromWorker, StopReason, ToWorker, WorkerInit } from './worker-protocol.js';
 import { BATCH_WINDOW } from '../worker-engine/stream-protocol.js';
 import { lowerThreadPriority } from '../worker-engine/thread-priority.js';
+import { errorMessage } from '../error-message.js';
 
 const port = parentPort!;
 const init = (workerData as { init: WorkerInit }).init;
@@ -165,7 +166,7 @@ async function handleRun(message: Extract<ToWorker, { type: 'run' }>): Promise<v
     post({ type: 'end', id });
   } catch (e) {
     const reason = e instanceof StopError ? e.reason : run.stop;
-    post({ type: 'error', id, message: e instanceof Error ? e.message : String(e), reason });
+    post({ type: 'error', id, message: errorMessage(e), reason });
   } finally {
     run.deadline.pause();
     runs.delete(id);
@@ -186,7 +187,7 @@ async function handleRegister(message: Extract<ToWorker, { type: 'register' }>):
     await createTableFromArrow(connection, message.name, message.bytes);
     post({ type: 'done', id: message.id });
   } catch (e) {
-    post({ type: 'error', id: message.id, message: e instanceof Error ? e.message : String(e), reason: null });
+    post({ type: 'error', id: message.id, message: errorMessage(e), reason: null });
   } finally {
     registering--;
     pool.release(connection);
@@ -208,7 +209,7 @@ let dying = false;
 function fatal(error: unknown): void {
   if (dying) return;
   dying = true;
-  post({ type: 'fatal', message: error instanceof Error ? error.message : String(error) });
+  post({ type: 'fatal', message: errorMessage(error) });
   void drain().finally(() => process.exit(1));
 }
 process.on('uncaughtException', fatal);
@@ -283,5 +284,5 @@ try {
   });
   post({ type: 'ready' });
 } catch (e) {
-  post({ type: 'init-error', message: e instanceof Error ? e.message : String(e) });
+  post({ type: 'init-error', message: errorMessage(e) });
 }

@@ -8,6 +8,7 @@
  * so positions are converted.
  */
 import { QueryError } from '../engine.js';
+import { errorMessage } from '../error-message.js';
 
 /** The engine id every error from this engine carries. */
 export const ENGINE_ID = 'browser';
@@ -23,7 +24,7 @@ export interface DuckDbErrorInfo {
 
 /** `e` (anything DuckDB-WASM threw) decoded against the SQL text it was about. */
 export function decodeDuckDbError(e: unknown, sql: string): DuckDbErrorInfo {
-  const raw = e instanceof Error ? e.message : String(e);
+  const raw = errorMessage(e);
   const json = parseJsonError(raw);
   if (json) {
     const at = json.position === undefined ? NaN : Number(json.position);

@@ -16,6 +16,7 @@ import { ipcBytesToStream } from './arrow-input.js';
 import { privateName, replaceTable, type KeyedLock } from './catalog.js';
 import { ENGINE_ID, decodeDuckDbError } from './errors.js';
 import { onceParquet, parquetToIpcChunks, type ParquetInit } from './parquet.js';
+import { errorMessage } from '../error-message.js';
 
 export type { FileRef, NotebookFiles } from './formats.js';
 
@@ -132,7 +133,7 @@ export class SourceLoader {
     try {
       response = await this.options.fetch(plan.url);
     } catch (e) {
-      throw new QueryError(`fetching ${plan.url} failed: ${e instanceof Error ? e.message : String(e)}`, ENGINE_ID);
+      throw new QueryError(`fetching ${plan.url} failed: ${errorMessage(e)}`, ENGINE_ID);
     }
     if (!response.ok) throw new QueryError(`${plan.url} answered ${response.status} ${response.statusText}`.trim(), ENGINE_ID);
     return new Uint8Array(await response.arrayBuffer());

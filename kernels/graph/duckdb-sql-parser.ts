@@ -14,6 +14,7 @@
  * so naming a remote file never fetches it on a keystroke.
  */
 import type { SqlParser } from './sql-deps.js';
+import { errorMessage } from '../error-message.js';
 
 /** The part of a DuckDB-WASM connection this needs: sync (Node blocking build) or async (worker). */
 export interface TableNamesSource {
@@ -141,7 +142,7 @@ function maskLiterals(sql: string): string {
  * `{"exception_type":"Parser","exception_message":"syntax error at …","position":"0"}`.
  */
 function decodeDuckDbError(e: unknown, toOriginal: (offset: number) => number): SqlAnalysisError {
-  const raw = e instanceof Error ? e.message : String(e);
+  const raw = errorMessage(e);
   try {
     const info = JSON.parse(raw) as { exception_type?: string; exception_message?: string; position?: string | number };
     const type = info.exception_type ?? null;

@@ -15,6 +15,7 @@ import { cellError, type CellError } from './cell-error.js';
 import { cellKey } from './cell-key.js';
 import type { ParseError } from './parse-error.js';
 import { stronglyConnected, topologicalOrder } from './topo.js';
+import { errorMessage } from '../error-message.js';
 
 /** A cell as the graph sees it: its result name, what it reads, and what its key covers. */
 export interface GraphCell {
@@ -143,7 +144,7 @@ export class Graph {
           inputs: node.inputs.map((r) => [r.name, r.kind === 'cell' ? this.nodes.get(r.id)!.key! : r.kind === 'external' ? 'external' : `${r.kind}:${r.key}`])
         });
       } catch (e) {
-        node.error = cellError(id, 'key', `cannot key this cell: ${e instanceof Error ? e.message : String(e)}`);
+        node.error = cellError(id, 'key', `cannot key this cell: ${errorMessage(e)}`);
       }
     }
   }

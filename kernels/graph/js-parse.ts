@@ -4,6 +4,7 @@
  */
 import { parse, parseExpressionAt, type Options, type Program } from 'acorn';
 import type { ParseError } from './parse-error.js';
+import { errorMessage } from '../error-message.js';
 
 /**
  * A JS cell is an async function body that may also `import`: `sourceType: 'module'` is the
@@ -80,7 +81,7 @@ function toParseError(e: unknown): ParseError {
     };
   }
   // Not a syntax error: a bug in the parser. Still a value, so one cell cannot break the page.
-  return { message: e instanceof Error ? e.message : String(e), position: null };
+  return { message: errorMessage(e), position: null };
 }
 
 /** An AST node as acorn builds it, seen generically (every ESTree node has `type`, `start`, `end`). */

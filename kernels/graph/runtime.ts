@@ -10,6 +10,7 @@
  */
 import { cellError, type CellError } from './cell-error.js';
 import type { Graph, GraphCell, GraphNode } from './graph.js';
+import { errorMessage } from '../error-message.js';
 
 /** A cell's status as `data-status` shows it (README.md, "Pages and hooks"). */
 export type CellStatus = 'idle' | 'queued' | 'running' | 'done' | 'error' | 'stale' | 'blocked';
@@ -240,7 +241,7 @@ export class Runtime {
       outcome = { status: 'done', value };
     } catch (e) {
       if (!current()) return this.follow(cell);
-      const message = e instanceof Error ? e.message : String(e);
+      const message = errorMessage(e);
       // Engines and the sandbox say where in the source they failed (QueryError.position).
       const at = (e as { position?: unknown } | null)?.position;
       outcome = { status: 'error', error: cellError(id, 'runtime', message, typeof at === 'number' ? at : null, e) };

@@ -12,6 +12,7 @@ import { transferable } from './ipc-decode.js';
 import type { ErrorInfo, FromWorker, ToWorker, WorkerInit } from './protocol.js';
 import { BATCH_WINDOW } from './stream-protocol.js';
 import { lowerThreadPriority } from './thread-priority.js';
+import { errorMessage } from '../error-message.js';
 
 const port = parentPort!;
 const init = (workerData as { init: WorkerInit }).init;
@@ -24,7 +25,7 @@ function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
 
 function errorInfo(e: unknown): ErrorInfo {
   if (e instanceof QueryError) return { message: e.message, engine: e.engine, position: e.position };
-  const message = e instanceof Error ? e.message : String(e);
+  const message = errorMessage(e);
   return { message, engine: init.options.id, position: null };
 }
 

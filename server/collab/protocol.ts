@@ -8,6 +8,7 @@ import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
 import * as syncProtocol from 'y-protocols/sync';
 import * as awarenessProtocol from 'y-protocols/awareness';
+import { errorMessage } from '../../kernels/error-message.js';
 
 export const MESSAGE_SYNC = 0;
 export const MESSAGE_AWARENESS = 1;
@@ -65,7 +66,7 @@ export function decodeMessage(data: Uint8Array): ClientMessage {
     return message;
   } catch (err) {
     if (err instanceof ProtocolError) throw err;
-    throw new ProtocolError(`truncated or malformed message: ${err instanceof Error ? err.message : String(err)}`);
+    throw new ProtocolError(`truncated or malformed message: ${errorMessage(err)}`);
   }
 }
 
@@ -78,7 +79,7 @@ export function inspectUpdate(update: Uint8Array): { empty: boolean } {
     const { structs, ds } = Y.decodeUpdate(update);
     return { empty: structs.length === 0 && ds.clients.size === 0 };
   } catch (err) {
-    throw new ProtocolError(`malformed Yjs update: ${err instanceof Error ? err.message : String(err)}`);
+    throw new ProtocolError(`malformed Yjs update: ${errorMessage(err)}`);
   }
 }
 
@@ -97,7 +98,7 @@ export function encodeSyncStep2(doc: Y.Doc, stateVector: Uint8Array): Uint8Array
   try {
     syncProtocol.writeSyncStep2(encoder, doc, stateVector);
   } catch (err) {
-    throw new ProtocolError(`malformed state vector: ${err instanceof Error ? err.message : String(err)}`);
+    throw new ProtocolError(`malformed state vector: ${errorMessage(err)}`);
   }
   return encoding.toUint8Array(encoder);
 }

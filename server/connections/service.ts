@@ -16,6 +16,7 @@ import { memberRole } from '../workspaces/repository.js';
 import { mayUseConnection } from '../access/policy.js';
 import type { WorkspaceRole } from '../../src/lib/contract/index.js';
 import { ConnectionOptions, parseConfig, splitSecret, type ConnectionInput, type ConnectionPatch, type ConnectionView, type PublicConfig } from './shapes.js';
+import { errorMessage } from '../../kernels/error-message.js';
 
 const log = logger('connections');
 
@@ -209,7 +210,7 @@ async function failsAsConnection<T>(work: Promise<T>): Promise<T> {
   try {
     return await work;
   } catch (err) {
-    const message = err instanceof QueryError || err instanceof Error ? err.message : String(err);
+    const message = errorMessage(err);
     log.warn('connection test failed', { message });
     throw new AppError('connection_failed', message);
   }

@@ -14,6 +14,7 @@ import { Execution, type ExecutionOutcome } from './execution.js';
 import { ResultCache, resultKey, type CacheEntry } from './result-cache.js';
 import { RunLog, type RunStatus, type RunView, type RunViewer } from './run-log.js';
 import { logger } from '../log.js';
+import { errorMessage } from '../../kernels/error-message.js';
 
 const log = logger('query');
 
@@ -276,6 +277,3 @@ export class QueryService {
   }
 }
 
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

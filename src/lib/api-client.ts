@@ -3,6 +3,7 @@
  * uses the page's origin and session cookie; `baseUrl` and `token` let Node tests and
  * scripts use the same client. Every failure is an {@link ApiError}.
  */
+import { errorMessage } from '../../kernels/error-message.js';
 
 /**
  * An error answer from the API (`{error:{code,message}}`), or a network failure (status 0).
@@ -20,10 +21,8 @@ export class ApiError extends Error {
   }
 }
 
-/** A thrown value's message, for showing to a person. */
-export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
+/** A thrown value's message, for showing to a person (one helper everywhere: kernels/error-message.ts). */
+export { errorMessage };
 
 /** Where and as whom a client talks to the server. */
 export interface ClientOptions {
