@@ -22,8 +22,8 @@ const csp = {
   'img-src': ['self', 'data:', 'blob:'],
   'font-src': ['self', 'data:'],
   // The API, /samples and the wasm files; 'self' also covers ws(s) to this host (the
-  // collaboration socket).
-  'connect-src': ['self', ...(dev ? ['ws://localhost:24678'] : [])],
+  // collaboration socket). In dev, vite's reload socket on the host the page was opened at.
+  'connect-src': ['self', ...(dev ? ['ws://localhost:24678', 'ws://127.0.0.1:24678'] : [])],
   // The JS cell sandbox, /sandbox.html, framed with an opaque origin.
   'frame-src': ['self'],
   'frame-ancestors': ['none'],

@@ -1,5 +1,6 @@
 import { sveltekit } from '@sveltejs/kit/vite';
 import { defineConfig, type Plugin } from 'vite';
+import { sandboxRuntime } from './vite.sandbox-runtime.js';
 
 /**
  * apache-arrow compiles each builder's null check with `new Function`, which the pages'
@@ -26,6 +27,6 @@ function arrowWithoutEval(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [arrowWithoutEval(), sveltekit()],
+  plugins: [arrowWithoutEval(), sandboxRuntime(), sveltekit()],
   build: { chunkSizeWarningLimit: 2000 }
 });

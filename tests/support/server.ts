@@ -85,9 +85,14 @@ export async function startApp(store: TestStore): Promise<ChildServer> {
   return spawnServer('server/main.ts', store, await freePort(), { PUBLIC_CAIRN_DEV_PAGES: '1' });
 }
 
+/** Start `npm run dev`'s command: the pages come from vite's dev server, unbundled. */
+export async function startDev(store: TestStore): Promise<ChildServer> {
+  return spawnServer('server/main.ts', store, await freePort(), { PUBLIC_CAIRN_DEV_PAGES: '1' }, ['--dev']);
+}
+
 /** Spawn `entry` under node with tsx, and wait until its /healthz answers. */
-async function spawnServer(entry: string, store: TestStore, port: number, env: Record<string, string>): Promise<ChildServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, entry)], {
+async function spawnServer(entry: string, store: TestStore, port: number, env: Record<string, string>, args: string[] = []): Promise<ChildServer> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, entry), ...args], {
     cwd: ROOT,
     env: { ...process.env, ...store.env, PORT: String(port), HOST: '127.0.0.1', CAIRN_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe']

@@ -1,10 +1,11 @@
 /**
- * The sandbox runtime's text. Vite bundles `runtime/main.ts` (with apache-arrow, Plot and d3)
- * into one classic script (`?worker&url`); the host fetches it from its own origin — a plain
- * same-origin request, so the server needs no CORS header — and hands it to each iframe,
- * which runs it from a blob URL and starts its Worker from the same URL.
+ * The sandbox runtime's text: `runtime/main.ts` with apache-arrow, Plot and d3, bundled into
+ * one classic script by vite.sandbox-runtime.ts (in dev and in a build alike). The host
+ * fetches it from its own origin — a plain same-origin request, so the server needs no CORS
+ * header — and hands it to each iframe, which runs it from a blob URL and starts its Worker
+ * from the same URL.
  */
-import runtimeUrl from './runtime/main.ts?worker&url';
+import runtimeUrl from 'virtual:cairn/sandbox-runtime';
 
 let source: Promise<string> | null = null;
 
