@@ -199,6 +199,17 @@ describe('the access model (invite-only instance)', () => {
     expect(runs.body.runs.filter((r: { userId: string }) => r.userId === viewer.user.id).every((r: { cache: string }) => r.cache === 'hit')).toBe(true);
   });
 
+  it('lets only the instance admin point a DuckDB connection at a database file on the server', async () => {
+    const admin = await signUp(srv.base, 'Wanda', 'admin');
+    const body = (name: string) => ({ name: `${name} ${Date.now()}`, kind: 'duckdb', config: { path: 'team/sales.duckdb' }, options: { readOnly: false } });
+    expect((await api(srv.base, 'POST', '/api/connections', { token: admin.token, body: body('Admin file') })).status).toBe(403);
+    expect((await api(srv.base, 'POST', '/api/connections/test', { token: admin.token, body: body('Admin test') })).status).toBe(403);
+    const inMemory = await api(srv.base, 'POST', '/api/connections', { token: admin.token, body: { name: `In memory ${Date.now()}`, kind: 'duckdb', config: {} } });
+    expect(inMemory.status).toBe(201);
+    expect((await api(srv.base, 'PATCH', `/api/connections/${inMemory.body.id}`, { token: admin.token, body: { config: { path: 'x.duckdb' } } })).status).toBe(403);
+    expect((await api(srv.base, 'POST', '/api/connections', { token: root.token, body: body('Root file') })).status).toBe(201);
+  });
+
   it('shows a member, through the cairn audit-log connection, only the runs and notebooks they may read; admins all', async () => {
     const owner = await signUp(srv.base, 'Priya');
     const editor = await signUp(srv.base, 'Emil');
