@@ -11,7 +11,7 @@ import type { Queryable } from '../store/index.js';
 import type { WorkspaceRole } from '../../src/lib/contract/index.js';
 import { AppError } from '../errors.js';
 import { CAIRN_CONNECTION_ID } from '../connections/cairn-connection.js';
-import { actingWorkspace, parseConnectionAccess } from './rules.js';
+import { findConnection, parseConnectionAccess } from './rules.js';
 import { mayUseConnection, notebookStanding, type ConnectionAccess } from './policy.js';
 
 export interface QueryTarget {
@@ -44,12 +44,9 @@ export async function authorizeQuery(
     if (!mayUseConnection(connection, userId, standing.role)) throw noConnection;
     return { workspaceId: standing.workspaceId, role: standing.role };
   }
-  const workspace =
-    target.connectionId === CAIRN_CONNECTION_ID ? await actingWorkspace(db, req, userId) : await connectionWorkspaceRole(db, userId, target.connectionId);
-  if (!workspace) throw noConnection;
-  const connection = await connectionIn(db, workspace.id, target.connectionId);
-  if (!connection || !mayUseConnection(connection, userId, workspace.role)) throw noConnection;
-  return { workspaceId: workspace.id, role: workspace.role };
+  const found = await findConnection(db, req, userId, target.connectionId);
+  if (!found || !mayUseConnection(found.access, userId, found.workspace.role)) throw noConnection;
+  return { workspaceId: found.workspace.id, role: found.workspace.role };
 }
 
 /** The connection's access setting, when it exists in `workspaceId`. */
@@ -58,13 +55,3 @@ async function connectionIn(db: Queryable, workspaceId: string, id: string): Pro
   const rows = await db.query<{ access: ConnectionAccess | string }>('select access from connections where id = $1 and workspace_id = $2 and deleted_at is null', [id, workspaceId]);
   return rows[0] ? parseConnectionAccess(rows[0].access) : null;
 }
-
-async function connectionWorkspaceRole(db: Queryable, userId: string, id: string): Promise<{ id: string; role: WorkspaceRole } | null> {
-  const rows = await db.query<{ id: string; role: WorkspaceRole }>(
-    `select c.workspace_id as id, m.role from connections c join workspace_members m on m.workspace_id = c.workspace_id and m.user_id = $2
-     where c.id = $1 and c.deleted_at is null`,
-    [id, userId]
-  );
-  return rows[0] ?? null;
-}
-

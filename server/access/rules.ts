@@ -102,7 +102,7 @@ export async function authorize<R extends Rule>(rule: R, req: IncomingMessage, u
       return grant({ id: standing.workspaceId, role: standing.role }, { notebook: standing });
     }
     case 'connection': {
-      const found = await connectionWorkspace(db, req, userId, params.id);
+      const found = await findConnection(db, req, userId, params.id);
       if (!found) throw notFound('connection');
       const { workspace, access } = found;
       if (!mayUseConnection(access, userId, workspace.role)) throw notFound('connection');
@@ -168,7 +168,12 @@ export async function actingWorkspace(db: Queryable, req: IncomingMessage, userI
   return rows[0];
 }
 
-async function connectionWorkspace(db: Queryable, req: IncomingMessage, userId: string, id: string): Promise<{ workspace: WorkspaceGrant; access: ConnectionAccess } | null> {
+/**
+ * A connection by id, in its own workspace (the built-in `cairn` in the acting one), with
+ * the caller's role there and who may use it; null when it does not exist or the caller
+ * is not a member of its workspace.
+ */
+export async function findConnection(db: Queryable, req: IncomingMessage, userId: string, id: string): Promise<{ workspace: WorkspaceGrant; access: ConnectionAccess } | null> {
   if (id === CAIRN_CONNECTION_ID) return { workspace: await actingWorkspace(db, req, userId), access: 'editors' };
   const rows = await db.query<{ workspace_id: string; access: ConnectionAccess | string; role: WorkspaceRole | null }>(
     `select c.workspace_id, c.access, m.role from connections c

@@ -29,6 +29,16 @@ export class PublicSite {
     return LOCAL_HOSTNAMES.map((name) => `http://${name}:${this.port()}`);
   }
 
+  /**
+   * An absolute link to `path` for people to open (invitation links): at the public
+   * address, or, on a local install, at the host the request came to (it passed
+   * {@link allowsHost}).
+   */
+  link(path: string, host: string | undefined): string {
+    if (this.publicUrl) return new URL(path, this.publicUrl).href;
+    return this.allowsHost(host) ? `http://${host}${path}` : `${this.origins()[0]}${path}`;
+  }
+
   /** Whether a Host header names this server. */
   allowsHost(host: string | undefined): boolean {
     if (!host) return false;

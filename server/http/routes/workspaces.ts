@@ -55,7 +55,7 @@ export function workspaceRoutes(router: Router, app: AppContext): void {
     const input = validate(InvitationCreate, await readJson(req, config.maxBodyBytes));
     if (input.role === 'owner' && workspace.role !== 'owner') throw new AppError('forbidden', 'Only owners invite owners.');
     const { id, token } = await createInvitation(db, workspace.id, session.user.id, input);
-    sendJson(res, 201, { id, token, url: `${publicOrigin(app, req.headers.host)}/invite/${token}` });
+    sendJson(res, 201, { id, token, url: app.site.link(`/invite/${token}`, req.headers.host) });
   });
 
   router.add('GET', '/api/workspaces/:id/invitations', allow.workspace('admin'), async ({ res, workspace }) => {
@@ -80,13 +80,6 @@ export function workspaceRoutes(router: Router, app: AppContext): void {
       await tx.query('update users set current_workspace_id = $2 where id = $1', [session.user.id, invitation.workspaceId]);
       return invitation;
     });
-    await collab.reauthorize((p) => p.userId === session.user.id);
     sendJson(res, 200, { workspaceId });
   });
-}
-
-/** Where links point: the configured public URL when there is one, else the host asked. */
-function publicOrigin(app: AppContext, host: string | undefined): string {
-  const configured = (app.config as { publicUrl?: string | null }).publicUrl;
-  return configured ? configured.replace(/\/$/, '') : `http://${host ?? `localhost:${app.config.port}`}`;
 }
