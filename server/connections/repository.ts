@@ -80,6 +80,16 @@ export class ConnectionRepository {
     return rows.map(toView);
   }
 
+  /** Names and kinds of the workspace's live connections among `ids`: nothing secret. */
+  async names(workspaceId: string, ids: string[]): Promise<{ id: string; name: string; kind: ConnectionKind }[]> {
+    if (ids.length === 0) return [];
+    const marks = ids.map((_, i) => `$${i + 2}`).join(', ');
+    return this.db.query<{ id: string; name: string; kind: ConnectionKind }>(
+      `select id, name, kind from connections where workspace_id = $1 and id in (${marks}) and deleted_at is null order by lower(name)`,
+      [workspaceId, ...ids]
+    );
+  }
+
   async get(workspaceId: string, id: string): Promise<ConnectionView | null> {
     const row = await this.row(workspaceId, id);
     return row ? toView(row) : null;
