@@ -80,14 +80,15 @@ export class ConnectionRepository {
     return rows.map(toView);
   }
 
-  /** Names and kinds of the workspace's live connections among `ids`: nothing secret. */
-  async names(workspaceId: string, ids: string[]): Promise<{ id: string; name: string; kind: ConnectionKind }[]> {
+  /** Names, kinds and public configs of the workspace's live connections among `ids`. */
+  async names(workspaceId: string, ids: string[]): Promise<{ id: string; name: string; kind: ConnectionKind; config: PublicConfig }[]> {
     if (ids.length === 0) return [];
     const marks = ids.map((_, i) => `$${i + 2}`).join(', ');
-    return this.db.query<{ id: string; name: string; kind: ConnectionKind }>(
-      `select id, name, kind from connections where workspace_id = $1 and id in (${marks}) and deleted_at is null order by lower(name)`,
+    const rows = await this.db.query<Pick<Row, 'id' | 'name' | 'kind' | 'config'>>(
+      `select id, name, kind, config from connections where workspace_id = $1 and id in (${marks}) and deleted_at is null order by lower(name)`,
       [workspaceId, ...ids]
     );
+    return rows.map((row) => ({ id: row.id, name: row.name, kind: row.kind, config: configOf(row as Row) }));
   }
 
   async get(workspaceId: string, id: string): Promise<ConnectionView | null> {

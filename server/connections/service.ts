@@ -54,8 +54,15 @@ export class ConnectionService {
   async names(workspaceId: string, ids: Iterable<string>): Promise<ConnectionName[]> {
     const wanted = [...new Set(ids)];
     const saved = await this.repo.names(workspaceId, wanted.filter((id) => id !== CAIRN_CONNECTION_ID));
-    const out: ConnectionName[] = saved.map((c) => ({ ...c, builtin: false }));
-    if (wanted.includes(CAIRN_CONNECTION_ID)) out.push({ id: CAIRN_VIEW.id, name: CAIRN_VIEW.name, kind: CAIRN_VIEW.kind, builtin: true });
+    const named = (c: Pick<ConnectionView, 'id' | 'name' | 'kind' | 'config' | 'builtin'>): ConnectionName => ({
+      id: c.id,
+      name: c.name,
+      kind: c.kind,
+      builtin: c.builtin,
+      hasSamples: c.kind === 'duckdb' && !c.config.path
+    });
+    const out = saved.map((c) => named({ ...c, builtin: false }));
+    if (wanted.includes(CAIRN_CONNECTION_ID)) out.push(named(CAIRN_VIEW));
     return out;
   }
 

@@ -50,8 +50,8 @@ describe.each(STORES)('the connections a notebook names (%s store)', (kind) => {
     expect(shared.status).toBe(200);
 
     const expected = [
-      { id: warehouse.body.id, name: 'Warehouse', kind: 'duckdb', builtin: false },
-      { id: 'cairn', name: 'Cairn audit log', kind: 'duckdb', builtin: true }
+      { id: warehouse.body.id, name: 'Warehouse', kind: 'duckdb', builtin: false, hasSamples: true },
+      { id: 'cairn', name: 'Cairn audit log', kind: 'duckdb', builtin: true, hasSamples: true }
     ];
     for (const reader of [viewer, editor, owner]) {
       const r = await api(srv.base, 'GET', `/api/notebooks/${id}`, { token: reader.token });

@@ -87,6 +87,11 @@ export interface ConnectionName {
   kind: ConnectionKind;
   /** The built-in `cairn` connection. */
   builtin: boolean;
+  /**
+   * A server DuckDB without a database file: it has the bundled samples, so a cell's SQL
+   * reads them there (readers compose the same SQL as editors, to find their cached result).
+   */
+  hasSamples: boolean;
 }
 
 export type RunStatus = 'queued' | 'running' | 'done' | 'error' | 'canceled';
