@@ -7,6 +7,7 @@ export class ConnectionList {
   loaded = $state(false);
   error = $state('');
   #loading: Promise<void> | null = null;
+  #first: Promise<void> | null = null;
 
   /** Fetch the list; concurrent calls share one request. A failure keeps the last list and sets `error`. */
   load(): Promise<void> {
@@ -23,7 +24,13 @@ export class ConnectionList {
         this.loaded = true;
         this.#loading = null;
       });
+    this.#first ??= this.#loading;
     return this.#loading;
+  }
+
+  /** Resolves once the list was read (or failed to be) for the first time. */
+  loadedOnce(): Promise<void> {
+    return this.#first ?? this.load();
   }
 
   /** The connection with id `id`, if it exists. */
