@@ -51,6 +51,8 @@ export interface NotebookInfo {
   title: string;
   access: NotebookAccess;
   canShare: boolean;
+  /** The notebook's workspace (not necessarily the user's current one). */
+  workspaceId?: string;
   /** The cells, as JSON (only `engine` is read here). */
   cells?: { engine: string | null }[];
   /** The connections the cells run on, by name and kind: readable by anyone who reads the notebook. */

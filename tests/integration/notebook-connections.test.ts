@@ -57,6 +57,7 @@ describe.each(STORES)('the connections a notebook names (%s store)', (kind) => {
       const r = await api(srv.base, 'GET', `/api/notebooks/${id}`, { token: reader.token });
       expect(r.status).toBe(200);
       expect(r.body.connections).toEqual(expected);
+      expect(r.body.workspaceId).toBe('default');
     }
     // The viewer still may not use or read the connection itself.
     expect((await api(srv.base, 'GET', `/api/connections/${warehouse.body.id}`, { token: viewer.token })).status).toBe(404);

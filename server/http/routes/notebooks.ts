@@ -31,7 +31,7 @@ export function notebookRoutes(router: Router, app: AppContext): void {
     // Names and kinds only, for every reader: a cell can then say where it runs to someone
     // who may not use (or even list) that connection.
     const connections = await app.connections.names(workspace.id, connectionIdsOf(view.cells));
-    sendJson(res, 200, { ...view, connections, access: notebook.access, canShare: notebook.canShare });
+    sendJson(res, 200, { ...view, workspaceId: workspace.id, connections, access: notebook.access, canShare: notebook.canShare });
   });
 
   router.add('PATCH', '/api/notebooks/:id', allow.notebook('edit'), async ({ req, res, params }) => {

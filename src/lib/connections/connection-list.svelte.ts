@@ -1,8 +1,12 @@
 /** The workspace's connections as runes: loaded on demand, reloaded after a change. */
 import type { ConnectionView } from '$lib/warehouse';
+import type { WarehouseApi } from '$lib/warehouse';
 import { messageOf, warehouse } from './client';
 
 export class ConnectionList {
+  /** `api`: the client to list with (one acting in a notebook's workspace, say). */
+  constructor(private readonly api: WarehouseApi = warehouse) {}
+
   items = $state.raw<ConnectionView[]>([]);
   loaded = $state(false);
   error = $state('');
@@ -11,7 +15,7 @@ export class ConnectionList {
 
   /** Fetch the list; concurrent calls share one request. A failure keeps the last list and sets `error`. */
   load(): Promise<void> {
-    this.#loading ??= warehouse
+    this.#loading ??= this.api
       .listConnections()
       .then((items) => {
         this.items = items;

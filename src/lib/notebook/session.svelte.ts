@@ -36,6 +36,8 @@ const MAX_FORBIDDEN_RECONNECTS = 3;
 export interface NotebookRights {
   access: NotebookAccess;
   canShare: boolean;
+  /** The notebook's workspace, where its connections and members are listed (else the user's current one). */
+  workspaceId?: string;
 }
 
 export class NotebookSession {
@@ -52,7 +54,9 @@ export class NotebookSession {
   readonly results = new ResultTables();
   readonly runner: NotebookRunner;
   readonly #stopFiles: () => void;
-  readonly #api = new WarehouseApi();
+  readonly #api: WarehouseApi;
+  /** The notebook's workspace, when the server said (it may not be the user's current one). */
+  readonly workspaceId: string | undefined;
   #connections: Promise<Map<string, ConnectionView>> | null = null;
   /** The names of the connections the cells run on, for those this user may not list. */
   readonly connectionNames: ConnectionNames;
@@ -66,6 +70,8 @@ export class NotebookSession {
 
   constructor(id: string, user: User, rights: NotebookRights = { access: 'edit', canShare: false }) {
     this.id = id;
+    this.workspaceId = rights.workspaceId;
+    this.#api = new WarehouseApi({ workspaceId: rights.workspaceId });
     this.connectionNames = new ConnectionNames(() => notebooks.get(id));
     this.access = rights.access;
     this.canShare = rights.canShare;
@@ -166,6 +172,11 @@ export class NotebookSession {
   #ttlSeconds(cellId: string): number {
     const cell = cellsOf(this.doc).get(cellId);
     return cell ? cellTtl(cell) : DEFAULT_CACHE_TTL_SECONDS;
+  }
+
+  /** The connection and run calls, acting in the notebook's workspace. */
+  get api(): WarehouseApi {
+    return this.#api;
   }
 
   /** The browser's DuckDB, started on first use and shared by the page's cells. */

@@ -11,7 +11,7 @@ import { EditorView } from '@codemirror/view';
 import type { SqlLanguageConfig } from '$lib/editors/code-editor';
 import { SAMPLES } from '$kernels/samples.js';
 import type { ColumnInfo } from '$kernels/engine.js';
-import { ConnectionList, completionNamespace, defaultSchemaOf, dialectOf, messageOf, tableRef, warehouse } from '$lib/connections';
+import { ConnectionList, completionNamespace, defaultSchemaOf, dialectOf, messageOf, tableRef } from '$lib/connections';
 import { getKernel, kernelStarted } from '$lib/kernel';
 import { BROWSER_ENGINE } from '$doc';
 import type { ConnectionKind, ConnectionView, TableInfo } from '$lib/warehouse';
@@ -36,7 +36,7 @@ export type EngineStanding = 'browser' | 'usable' | 'denied' | 'missing' | 'unkn
 export const BROWSER_GROUPS: Record<string, string> = { results: 'Cell results', files: 'Files', samples: 'Samples', main: 'Other tables' };
 
 export class NotebookWarehouse {
-  readonly connections = new ConnectionList();
+  readonly connections: ConnectionList;
   /** Server catalogues by connection id. */
   readonly #server = new SvelteMap<string, EngineSchema>();
   /** What the page's DuckDB has loaded (empty until something started it). */
@@ -53,6 +53,7 @@ export class NotebookWarehouse {
   readonly #completions = new Map<string, { key: string; config: SqlLanguageConfig }>();
 
   constructor(readonly session: NotebookSession) {
+    this.connections = new ConnectionList(session.api);
     void this.connections.load();
     this.#cleanups.push(observeFiles(session.doc, (files) => (this.#files = files)));
     const onFocus = (e: FocusEvent) => this.#trackEditor(e.target);
@@ -131,7 +132,7 @@ export class NotebookWarehouse {
     const previous = this.#server.get(engine);
     this.#server.set(engine, { tables: previous?.tables ?? [], loading: true, error: '' });
     try {
-      this.#server.set(engine, { tables: await warehouse.schema(engine, previous !== undefined), loading: false, error: '' });
+      this.#server.set(engine, { tables: await this.session.api.schema(engine, previous !== undefined), loading: false, error: '' });
     } catch (e) {
       this.#server.set(engine, { tables: previous?.tables ?? [], loading: false, error: messageOf(e) });
     }
