@@ -80,6 +80,17 @@ export class ConnectionRepository {
     return rows.map(toView);
   }
 
+  /** Names, kinds and public configs of the workspace's live connections among `ids`. */
+  async names(workspaceId: string, ids: string[]): Promise<{ id: string; name: string; kind: ConnectionKind; config: PublicConfig }[]> {
+    if (ids.length === 0) return [];
+    const marks = ids.map((_, i) => `$${i + 2}`).join(', ');
+    const rows = await this.db.query<Pick<Row, 'id' | 'name' | 'kind' | 'config'>>(
+      `select id, name, kind, config from connections where workspace_id = $1 and id in (${marks}) and deleted_at is null order by lower(name)`,
+      [workspaceId, ...ids]
+    );
+    return rows.map((row) => ({ id: row.id, name: row.name, kind: row.kind, config: configOf(row as Row) }));
+  }
+
   async get(workspaceId: string, id: string): Promise<ConnectionView | null> {
     const row = await this.row(workspaceId, id);
     return row ? toView(row) : null;

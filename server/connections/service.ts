@@ -15,7 +15,7 @@ import { logger } from '../log.js';
 import { memberRole } from '../workspaces/repository.js';
 import { mayUseConnection } from '../access/policy.js';
 import type { WorkspaceRole } from '../../src/lib/contract/index.js';
-import { ConnectionOptions, parseConfig, splitSecret, type ConnectionInput, type ConnectionPatch, type ConnectionView, type PublicConfig } from './shapes.js';
+import { ConnectionOptions, parseConfig, splitSecret, type ConnectionInput, type ConnectionName, type ConnectionPatch, type ConnectionView, type PublicConfig } from './shapes.js';
 import { errorMessage } from '../../kernels/error-message.js';
 
 const log = logger('connections');
@@ -46,6 +46,25 @@ export class ConnectionService {
   /** The connections `userId` (with `role` in the workspace) may use. */
   async list(workspaceId: string, userId: string, role: WorkspaceRole): Promise<ConnectionView[]> {
     return [...(await this.repo.list(workspaceId)), CAIRN_VIEW].filter((c) => mayUseConnection(c.access, userId, role));
+  }
+
+  /**
+   * Name and kind of each of `ids` that exists in the workspace (the built-in `cairn`
+   * included), whoever asks: what a notebook's readers see of the connections it uses.
+   */
+  async names(workspaceId: string, ids: Iterable<string>): Promise<ConnectionName[]> {
+    const wanted = [...new Set(ids)];
+    const saved = await this.repo.names(workspaceId, wanted.filter((id) => id !== CAIRN_CONNECTION_ID));
+    const named = (c: Pick<ConnectionView, 'id' | 'name' | 'kind' | 'config' | 'builtin'>): ConnectionName => ({
+      id: c.id,
+      name: c.name,
+      kind: c.kind,
+      builtin: c.builtin,
+      hasSamples: c.kind === 'duckdb' && !c.config.path
+    });
+    const out = saved.map((c) => named({ ...c, builtin: false }));
+    if (wanted.includes(CAIRN_CONNECTION_ID)) out.push(named(CAIRN_VIEW));
+    return out;
   }
 
   async get(workspaceId: string, id: string): Promise<ConnectionView> {

@@ -12,6 +12,7 @@ export {
   ConnectionOptions,
   ConnectionPatch,
   type ConnectionKind,
+  type ConnectionName,
   type ConnectionView,
   type PublicConfig
 } from '../../src/lib/contract/connections.js';

@@ -10,7 +10,7 @@ import type { Db } from '../store/index.js';
 import type { UpdateLog } from '../store/update-log.js';
 import type { CollabServer } from '../collab/server.js';
 import { CLOSE } from '../../src/lib/contract/index.js';
-import { cellsOf, cellsToJSON, FILES, initMeta, readTitle, setTitle, type CellJSON } from '../../src/lib/doc/index.js';
+import { BROWSER_ENGINE, cellsOf, cellsToJSON, FILES, initMeta, readTitle, setTitle, type CellJSON } from '../../src/lib/doc/index.js';
 import { getNotebookRow, insertNotebook, newNotebookId, softDeleteNotebook, touchNotebook } from './repository.js';
 import { claimSampleSeeding } from '../workspaces/repository.js';
 import { FLIGHTS_TITLE, writeFlightsSample } from './sample-flights.js';
@@ -21,6 +21,13 @@ export interface NotebookView {
   updatedAt: string;
   forkedFrom: string | null;
   cells: CellJSON[];
+}
+
+/** The ids of the server connections `cells` run on (each once). */
+export function connectionIdsOf(cells: CellJSON[]): string[] {
+  const ids = new Set<string>();
+  for (const cell of cells) if (cell.engine && cell.engine !== BROWSER_ENGINE) ids.add(cell.engine);
+  return [...ids];
 }
 
 export class NotebookService {

@@ -30,6 +30,8 @@ export interface ClientOptions {
   /** A session token sent as a bearer header (Node); the browser relies on its cookie instead. */
   token?: string;
   fetch?: typeof fetch;
+  /** The workspace listings and creations act in (`x-cairn-workspace`), else the user's current one. */
+  workspaceId?: string;
 }
 
 /** JSON requests to the API with its auth; subclasses add the calls of one area. */
@@ -49,6 +51,7 @@ export class ApiClient {
     const headers: Record<string, string> = { ...(init.headers as Record<string, string> | undefined) };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (this.#options.token) headers.authorization = `Bearer ${this.#options.token}`;
+    if (this.#options.workspaceId) headers['x-cairn-workspace'] = this.#options.workspaceId;
     let response: Response;
     try {
       response = await this.#fetch(`${this.baseUrl}${path}`, {

@@ -26,6 +26,7 @@ import type {
   WorkspaceRole,
   WorkspaceSummary
 } from './contract/index.js';
+import type { ConnectionName } from './contract/connections.js';
 
 // The shapes are the contract's (src/lib/contract), under the names the pages use.
 export type { GeneralAccess, InvitationPreview, Me, Member, NotebookAccess, WorkspaceDetail, WorkspaceRole, WorkspaceSummary };
@@ -50,6 +51,12 @@ export interface NotebookInfo {
   title: string;
   access: NotebookAccess;
   canShare: boolean;
+  /** The notebook's workspace (not necessarily the user's current one). */
+  workspaceId?: string;
+  /** The cells, as JSON (only `engine` is read here). */
+  cells?: { engine: string | null }[];
+  /** The connections the cells run on, by name and kind: readable by anyone who reads the notebook. */
+  connections?: ConnectionName[];
 }
 
 const enc = encodeURIComponent;

@@ -8,7 +8,8 @@ import { insertCell } from '../../src/lib/doc/index.js';
 /**
  * Workspace access through the pages: an owner invites a viewer with a link made in the
  * settings page; the viewer joins through it in another browser, reads the owner's
- * notebook live but cannot change it or run its server cell; removed from the workspace,
+ * notebook live but cannot change it or run its server cell (which still names its
+ * connection), nor add cells from the Data panel; removed from the workspace,
  * the viewer's open notebook says so at once.
  */
 describe('a viewer invited by link, in Chromium', () => {
@@ -97,6 +98,15 @@ describe('a viewer invited by link, in Chromium', () => {
     const run = viewer.locator('[data-cell-name="remote"] button[aria-label="Run cell"]');
     expect(await run.isDisabled()).toBe(true);
     expect(await viewer.locator('[data-cell-name="remote"] [title="Viewers see the last result"]').count()).toBe(1);
+
+    // It still says where it runs, although viewers may not list connections.
+    const engine = viewer.locator('[data-cell-name="remote"] select[aria-label="Engine"]');
+    await expect.poll(() => engine.evaluate((s: HTMLSelectElement) => s.selectedOptions[0]?.textContent)).toBe('Cairn audit log');
+
+    // The Data panel offers no "Query in a new cell" to someone who cannot add cells.
+    await viewer.getByRole('button', { name: 'Data', exact: true }).click();
+    await viewer.locator('[data-table-name="penguins"]').waitFor();
+    expect(await viewer.locator('[title$="in a new cell"]').count()).toBe(0);
     await viewer.screenshot({ path: screenshotPath('e2e-access-viewer') });
 
     // The owner removes the viewer; the viewer's page says so within seconds.

@@ -7,6 +7,7 @@ import { sendJson } from '../respond.js';
 import { allow } from '../../access/rules.js';
 import { getNotebookAccess, listNotebooks, setNotebookAccess } from '../../notebooks/repository.js';
 import { NotebookAccessBody } from '../../../src/lib/contract/index.js';
+import { connectionIdsOf } from '../../notebooks/service.js';
 
 const Title = z.object({ title: z.string().trim().min(1, 'is required').max(200) });
 const CreateBody = z.object({ title: z.string().trim().max(200).optional() });
@@ -25,8 +26,12 @@ export function notebookRoutes(router: Router, app: AppContext): void {
     sendJson(res, 201, { id });
   });
 
-  router.add('GET', '/api/notebooks/:id', allow.notebook('read'), async ({ res, params, notebook }) => {
-    sendJson(res, 200, { ...(await app.notebooks.view(params.id)), access: notebook.access, canShare: notebook.canShare });
+  router.add('GET', '/api/notebooks/:id', allow.notebook('read'), async ({ res, params, notebook, workspace }) => {
+    const view = await app.notebooks.view(params.id);
+    // Names and kinds only, for every reader: a cell can then say where it runs to someone
+    // who may not use (or even list) that connection.
+    const connections = await app.connections.names(workspace.id, connectionIdsOf(view.cells));
+    sendJson(res, 200, { ...view, workspaceId: workspace.id, connections, access: notebook.access, canShare: notebook.canShare });
   });
 
   router.add('PATCH', '/api/notebooks/:id', allow.notebook('edit'), async ({ req, res, params }) => {

@@ -77,6 +77,23 @@ export interface ConnectionView {
   updatedAt: string;
 }
 
+/**
+ * A connection as a notebook's readers see it (`GET /api/notebooks/:id`'s `connections`):
+ * its name and kind only, so a cell can say where it runs to someone who may not use it.
+ */
+export interface ConnectionName {
+  id: string;
+  name: string;
+  kind: ConnectionKind;
+  /** The built-in `cairn` connection. */
+  builtin: boolean;
+  /**
+   * A server DuckDB without a database file: it has the bundled samples, so a cell's SQL
+   * reads them there (readers compose the same SQL as editors, to find their cached result).
+   */
+  hasSamples: boolean;
+}
+
 export type RunStatus = 'queued' | 'running' | 'done' | 'error' | 'canceled';
 
 /** A run as `GET /api/runs` shows it. */

@@ -18,7 +18,8 @@ import { ResultTables } from './run/result-tables';
 import { getKernel, setNotebookFiles, sqlParser } from '$lib/kernel';
 import { DEFAULT_CACHE_TTL_SECONDS, FILES, cellTtl, cellsOf } from '$doc';
 import { WarehouseApi, type ConnectionKind, type ConnectionView } from '$lib/warehouse';
-import { createServerCellRunner } from './run/server-cells';
+import { createServerCellRunner, type ServerConnection } from './run/server-cells';
+import { ConnectionNames } from './connection-names.svelte';
 
 /** The websocket endpoint of the collaboration server, on this page's origin. */
 export function collabUrl(): string {
@@ -35,6 +36,8 @@ const MAX_FORBIDDEN_RECONNECTS = 3;
 export interface NotebookRights {
   access: NotebookAccess;
   canShare: boolean;
+  /** The notebook's workspace, where its connections and members are listed (else the user's current one). */
+  workspaceId?: string;
 }
 
 export class NotebookSession {
@@ -51,8 +54,12 @@ export class NotebookSession {
   readonly results = new ResultTables();
   readonly runner: NotebookRunner;
   readonly #stopFiles: () => void;
-  readonly #api = new WarehouseApi();
+  readonly #api: WarehouseApi;
+  /** The notebook's workspace, when the server said (it may not be the user's current one). */
+  readonly workspaceId: string | undefined;
   #connections: Promise<Map<string, ConnectionView>> | null = null;
+  /** The names of the connections the cells run on, for those this user may not list. */
+  readonly connectionNames: ConnectionNames;
   /** The user's access: `view` makes every editor read-only and runs local (see {@link readOnly}). */
   access = $state<NotebookAccess>('edit');
   /** Whether the user may change who the notebook is shared with. */
@@ -63,6 +70,9 @@ export class NotebookSession {
 
   constructor(id: string, user: User, rights: NotebookRights = { access: 'edit', canShare: false }) {
     this.id = id;
+    this.workspaceId = rights.workspaceId;
+    this.#api = new WarehouseApi({ workspaceId: rights.workspaceId });
+    this.connectionNames = new ConnectionNames(() => notebooks.get(id));
     this.access = rights.access;
     this.canShare = rights.canShare;
     this.provider = new WebsocketProvider(collabUrl(), id, this.doc);
@@ -137,23 +147,36 @@ export class NotebookSession {
     const info = await notebooks.get(this.id);
     this.access = info.access ?? 'edit';
     this.canShare = info.canShare ?? false;
+    this.connectionNames.learn(info);
   }
 
-  /** A connection's kind and whether it has the samples, from a list read once (and again for an id not in it: one added since). */
-  async #connection(connectionId: string): Promise<{ kind: ConnectionKind; hasSamples: boolean } | null> {
+  /**
+   * What a server cell needs of its connection, from the list of those this user may use,
+   * read once (and again for an id not in it: one added since); else from the notebook's
+   * names, for one they may not use; null when the workspace has no such connection.
+   */
+  async #connection(connectionId: string): Promise<ServerConnection | null> {
     const load = () => this.#api.listConnections().then((list) => new Map(list.map((c) => [c.id, c])));
     this.#connections ??= load();
     let known = await this.#connections.catch(() => null);
     if (!known?.has(connectionId)) known = await (this.#connections = load());
     const c = known.get(connectionId);
     // A server DuckDB without a database file is the in-memory one with the bundled samples.
-    return c ? { kind: c.kind, hasSamples: c.kind === 'duckdb' && !c.config.path } : null;
+    if (c) return { name: c.name, kind: c.kind, hasSamples: c.kind === 'duckdb' && !c.config.path, usable: true };
+    await this.connectionNames.lookup(connectionId);
+    const named = this.connectionNames.get(connectionId);
+    return named ? { name: named.name, kind: named.kind, hasSamples: named.hasSamples, usable: false } : null;
   }
 
   /** A server cell's cache TTL: its `ttl` field (seconds), else the default. */
   #ttlSeconds(cellId: string): number {
     const cell = cellsOf(this.doc).get(cellId);
     return cell ? cellTtl(cell) : DEFAULT_CACHE_TTL_SECONDS;
+  }
+
+  /** The connection and run calls, acting in the notebook's workspace. */
+  get api(): WarehouseApi {
+    return this.#api;
   }
 
   /** The browser's DuckDB, started on first use and shared by the page's cells. */

@@ -11,10 +11,10 @@ import { EditorView } from '@codemirror/view';
 import type { SqlLanguageConfig } from '$lib/editors/code-editor';
 import { SAMPLES } from '$kernels/samples.js';
 import type { ColumnInfo } from '$kernels/engine.js';
-import { ConnectionList, completionNamespace, defaultSchemaOf, dialectOf, messageOf, tableRef, warehouse } from '$lib/connections';
+import { ConnectionList, completionNamespace, defaultSchemaOf, dialectOf, messageOf, tableRef } from '$lib/connections';
 import { getKernel, kernelStarted } from '$lib/kernel';
 import { BROWSER_ENGINE } from '$doc';
-import type { ConnectionView, TableInfo } from '$lib/warehouse';
+import type { ConnectionKind, ConnectionView, TableInfo } from '$lib/warehouse';
 import { observeFiles, type NotebookFile } from './data';
 import type { NotebookSession } from './session.svelte';
 
@@ -25,11 +25,18 @@ export interface EngineSchema {
   error: string;
 }
 
+/**
+ * Where a SQL cell's engine stands for this user: the browser; a connection they may use;
+ * one of the workspace's they may not use (`denied`: they see its name and last results);
+ * one the workspace does not have (`missing`); or not known yet (`unknown`).
+ */
+export type EngineStanding = 'browser' | 'usable' | 'denied' | 'missing' | 'unknown';
+
 /** The browser engine's groups in the schema tree. */
 export const BROWSER_GROUPS: Record<string, string> = { results: 'Cell results', files: 'Files', samples: 'Samples', main: 'Other tables' };
 
 export class NotebookWarehouse {
-  readonly connections = new ConnectionList();
+  readonly connections: ConnectionList;
   /** Server catalogues by connection id. */
   readonly #server = new SvelteMap<string, EngineSchema>();
   /** What the page's DuckDB has loaded (empty until something started it). */
@@ -46,6 +53,7 @@ export class NotebookWarehouse {
   readonly #completions = new Map<string, { key: string; config: SqlLanguageConfig }>();
 
   constructor(readonly session: NotebookSession) {
+    this.connections = new ConnectionList(session.api);
     void this.connections.load();
     this.#cleanups.push(observeFiles(session.doc, (files) => (this.#files = files)));
     const onFocus = (e: FocusEvent) => this.#trackEditor(e.target);
@@ -58,15 +66,32 @@ export class NotebookWarehouse {
     return engine === BROWSER_ENGINE ? undefined : this.connections.byId(engine);
   }
 
-  /** A connection id the list does not have (deleted, or from another workspace): say so on the cell. */
+  /** Where `engine` stands for this user (see {@link EngineStanding}). */
+  standing(engine: string): EngineStanding {
+    if (engine === BROWSER_ENGINE) return 'browser';
+    if (this.connections.byId(engine)) return 'usable';
+    // Until the list of usable ones is read, a named connection may still be one of them.
+    if (!this.connections.loaded || this.connections.error) return 'unknown';
+    const names = this.session.connectionNames;
+    if (names.get(engine)) return 'denied';
+    return names.absent(engine) ? 'missing' : 'unknown';
+  }
+
+  /** A connection id the workspace does not have (deleted, or from another workspace): say so on the cell. */
   isMissing(engine: string): boolean {
-    return engine !== BROWSER_ENGINE && this.connections.loaded && !this.connections.error && !this.connections.byId(engine);
+    return this.standing(engine) === 'missing';
+  }
+
+  /** The name and kind of `engine`'s connection, whether or not this user may use it. */
+  named(engine: string): { name: string; kind: ConnectionKind; builtin: boolean } | undefined {
+    if (engine === BROWSER_ENGINE) return undefined;
+    return this.connections.byId(engine) ?? this.session.connectionNames.get(engine);
   }
 
   /** The display name of an engine. */
   engineName(engine: string): string {
     if (engine === BROWSER_ENGINE) return 'Browser (DuckDB-WASM)';
-    return this.connections.byId(engine)?.name ?? `Missing connection (${engine})`;
+    return this.named(engine)?.name ?? `Missing connection (${engine})`;
   }
 
   /** Tables of `engine` as last read; reading it does not fetch (call {@link ensure}). */
@@ -75,11 +100,16 @@ export class NotebookWarehouse {
     return this.#server.get(engine) ?? { tables: [], loading: false, error: '' };
   }
 
-  /** Read `engine`'s catalogue unless it has been read already. Safe in an effect: it depends only on `engine`. */
+  /**
+   * Read `engine`'s catalogue unless it has been read already, once it is known the user may
+   * use it (any other answers 404). Safe in an effect: it depends only on `engine`.
+   */
   ensure(engine: string): void {
     untrack(() => {
-      if (engine === BROWSER_ENGINE) this.#refreshBrowserSoon();
-      else if (!this.#server.has(engine) && !this.isMissing(engine)) void this.refresh(engine);
+      if (engine === BROWSER_ENGINE) return this.#refreshBrowserSoon();
+      void this.connections.loadedOnce().then(() => {
+        if (!this.#server.has(engine) && this.standing(engine) === 'usable') void this.refresh(engine);
+      });
     });
   }
 
@@ -102,7 +132,7 @@ export class NotebookWarehouse {
     const previous = this.#server.get(engine);
     this.#server.set(engine, { tables: previous?.tables ?? [], loading: true, error: '' });
     try {
-      this.#server.set(engine, { tables: await warehouse.schema(engine, previous !== undefined), loading: false, error: '' });
+      this.#server.set(engine, { tables: await this.session.api.schema(engine, previous !== undefined), loading: false, error: '' });
     } catch (e) {
       this.#server.set(engine, { tables: previous?.tables ?? [], loading: false, error: messageOf(e) });
     }
@@ -126,7 +156,7 @@ export class NotebookWarehouse {
     } else {
       const connection = this.connection(engine);
       config = {
-        dialect: dialectOf(connection?.kind ?? 'postgres'),
+        dialect: dialectOf(this.named(engine)?.kind ?? 'postgres'),
         schema: completionNamespace(this.schema(engine).tables, defaultSchemaOf(connection ?? null), results)
       };
     }
@@ -144,7 +174,7 @@ export class NotebookWarehouse {
   tableName(engine: string, table: TableInfo): string {
     if (engine === BROWSER_ENGINE) return tableRef('duckdb', table, table.schema);
     const connection = this.connection(engine);
-    return tableRef(dialectOf(connection?.kind ?? 'postgres'), table, defaultSchemaOf(connection ?? null));
+    return tableRef(dialectOf(this.named(engine)?.kind ?? 'postgres'), table, defaultSchemaOf(connection ?? null));
   }
 
   /**

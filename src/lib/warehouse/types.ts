@@ -3,7 +3,7 @@ import type { DangerousPrivilege, TableInfo } from '../../../kernels/engine.js';
 import type { ConnectionKind, ConnectionOptions } from '../contract/connections.js';
 
 export type { DangerousPrivilege, TableInfo };
-export type { ConnectionKind, ConnectionOptions, ConnectionView, RunStatus, RunView } from '../contract/connections.js';
+export type { ConnectionKind, ConnectionName, ConnectionOptions, ConnectionView, RunStatus, RunView } from '../contract/connections.js';
 
 /**
  * What a form sends to `POST /api/connections`: looser than the contract's schema (which

@@ -41,12 +41,23 @@ export interface ServerOrigin {
   refreshing: boolean;
 }
 
+/** A server cell's connection as the page knows it. */
+export interface ServerConnection {
+  name: string;
+  /** Its SQL dialect. */
+  kind: ConnectionKind;
+  /** It has the bundled samples, so the cell's SQL reads them there. */
+  hasSamples: boolean;
+  /** This user may run queries on it; otherwise they see the last result, like a reader. */
+  usable: boolean;
+}
+
 export interface ServerCellDeps {
   api: WarehouseApi;
   notebookId: string;
   graph: () => Graph;
-  /** The connection's kind (its SQL dialect) and whether it has the samples, or null when it does not exist. */
-  connection: (connectionId: string) => Promise<{ kind: ConnectionKind; hasSamples: boolean } | null>;
+  /** What the cell needs of its connection, or null when it does not exist. */
+  connection: (connectionId: string) => Promise<ServerConnection | null>;
   runAsk: (cellId: string) => RunAsk | undefined;
   /** Seconds a cached result stays fresh for this cell. */
   ttlSeconds: (cellId: string) => number;
@@ -60,6 +71,7 @@ export interface ServerCellDeps {
 /** How long a reader waits for the result of a run an editor started, asking the cache this often. */
 const READER_WAIT_MS = 120_000;
 const READER_POLL_MS = 1_500;
+const READER_NO_RESULT = 'No result yet: viewers see the last result, and nobody who can edit has run this cell.';
 
 function dialectOf(kind: ConnectionKind): SqlDialect {
   return KINDS[kind].dialect;
@@ -97,7 +109,11 @@ export function createServerCellRunner(deps: ServerCellDeps) {
     try {
       const ask = deps.runAsk(cell.id);
       if (deps.cacheOnly?.()) {
-        result = await cachedResult(deps.api, base, ask?.live ? ask : undefined, (note) => deps.note(cell.id, note), signal);
+        result = await cachedResult(deps.api, base, ask?.live ? ask : undefined, (note) => deps.note(cell.id, note), signal, READER_NO_RESULT);
+      } else if (!connection.usable) {
+        // An editor without a grant on the connection: the last result, or why there is none.
+        const why = `No result yet, and you can’t run queries on ${connection.name}: ask a workspace admin for access.`;
+        result = await cachedResult(deps.api, base, ask?.live ? ask : undefined, (note) => deps.note(cell.id, note), signal, why);
       } else if (ask?.live) {
         result = await fresh(ask.token, ask.refresh ? 0 : ttl);
       } else {
@@ -134,7 +150,8 @@ async function cachedResult(
   base: { connectionId: string; sql: string; notebookId: string; cellId: string },
   ask: RunAsk | undefined,
   note: (note: string | null) => void,
-  signal: AbortSignal
+  signal: AbortSignal,
+  noResult: string
 ): Promise<ServerResult> {
   const since = ask ? Date.parse(ask.at) - 1000 : -Infinity;
   const deadline = Date.now() + READER_WAIT_MS;
@@ -143,9 +160,9 @@ async function cachedResult(
     if (cached && (cached.resultAt.getTime() >= since || Date.now() > deadline)) return cached;
     if (!ask || Date.now() > deadline) {
       if (cached) return cached;
-      throw new CellRunError('No result yet: viewers see the last result, and nobody who can edit has run this cell.');
+      throw new CellRunError(noResult);
     }
-    note('waiting for an editor’s run to finish');
+    note('waiting for a run by someone who can run it');
     await new Promise((resolve) => setTimeout(resolve, READER_POLL_MS));
     signal.throwIfAborted();
   }
