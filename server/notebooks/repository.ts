@@ -1,7 +1,7 @@
 /** Notebook rows: the listing side of a notebook (its content is the Yjs document). */
 import { randomBytes } from 'node:crypto';
 import type { Db, Queryable } from '../store/index.js';
-import type { GeneralAccess, NotebookAccess, NotebookAccessView } from '../../src/lib/contract/index.js';
+import type { GeneralAccess, NotebookAccess, NotebookAccessView, NotebookSummary } from '../../src/lib/contract/index.js';
 import { notebookAccessExpr, notebookAccessJoins } from '../access/policy.js';
 
 export interface NotebookRow {
@@ -17,7 +17,7 @@ export function newNotebookId(): string {
 }
 
 /** The notebooks of a workspace that `userId` may read, newest first, optionally filtered by a title substring. */
-export async function listNotebooks(db: Queryable, workspaceId: string, userId: string, search?: string): Promise<(NotebookRow & { access: NotebookAccess })[]> {
+export async function listNotebooks(db: Queryable, workspaceId: string, userId: string, search?: string): Promise<NotebookSummary[]> {
   const rows = await db.query<{ id: string; title: string; updated_at: Date; forked_from: string | null; access: NotebookAccess | null }>(
     `select * from (
        select n.id, n.title, n.updated_at, n.forked_from, ${notebookAccessExpr(1)} as access

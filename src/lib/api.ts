@@ -21,12 +21,13 @@ import type {
   Member,
   NotebookAccess,
   NotebookAccessView,
+  NotebookDetail,
+  NotebookSummary,
   SessionView,
   WorkspaceDetail,
   WorkspaceRole,
   WorkspaceSummary
 } from './contract/index.js';
-import type { ConnectionName } from './contract/connections.js';
 
 // The shapes are the contract's (src/lib/contract), under the names the pages use.
 export type { GeneralAccess, InvitationPreview, Me, Member, NotebookAccess, WorkspaceDetail, WorkspaceRole, WorkspaceSummary };
@@ -36,28 +37,9 @@ export type Invitation = InvitationView;
 export type InvitationInput = InvitationCreate;
 export type NotebookSharing = NotebookAccessView;
 
-export interface NotebookSummary {
-  id: string;
-  title: string;
-  updatedAt: string;
-  forkedFrom: string | null;
-  /** The caller's own access. */
-  access?: NotebookAccess;
-}
-
-/** A notebook as `GET /api/notebooks/:id` shows it, with the caller's access. */
-export interface NotebookInfo {
-  id: string;
-  title: string;
-  access: NotebookAccess;
-  canShare: boolean;
-  /** The notebook's workspace (not necessarily the user's current one). */
-  workspaceId?: string;
-  /** The cells, as JSON (only `engine` is read here). */
-  cells?: { engine: string | null }[];
-  /** The connections the cells run on, by name and kind: readable by anyone who reads the notebook. */
-  connections?: ConnectionName[];
-}
+/** `GET /api/notebooks/:id`, with the caller's access (src/lib/contract/notebooks.ts). */
+export type NotebookInfo = NotebookDetail;
+export type { NotebookSummary };
 
 const enc = encodeURIComponent;
 const call = <T>(method: string, path: string, body?: unknown) => client.json<T>(method, path, body);

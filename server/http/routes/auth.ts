@@ -1,6 +1,5 @@
 /** `/api/auth/*`: sign-up, login, logout, the current user and workspace, sessions and password. */
 import type { IncomingMessage } from 'node:http';
-import { z } from 'zod';
 import type { Router } from '../router.js';
 import type { AppContext } from '../../context.js';
 import { readJson, validate } from '../body.js';
@@ -11,21 +10,8 @@ import { sessionCookie, tokenFromRequest } from '../../auth/tokens.js';
 import { allow, actingWorkspace } from '../../access/rules.js';
 import { AppError } from '../../errors.js';
 import { memberRole } from '../../workspaces/repository.js';
-import { PasswordChange, SwitchWorkspace, type Me } from '../../../src/lib/contract/index.js';
+import { LoginBody, PasswordChange, SignupBody, SwitchWorkspace, type Me } from '../../../src/lib/contract/index.js';
 import { CLOSE } from '../../../src/lib/contract/index.js';
-
-const Signup = z.object({
-  email: z.string().trim().email('must be an email address').max(254),
-  // Length and commonness are checked by server/auth/password-policy.ts, with clearer messages.
-  password: z.string().max(1024),
-  name: z.string().trim().min(1, 'is required').max(100),
-  invitation: z.string().min(1).max(100).optional()
-});
-
-const Login = z.object({
-  email: z.string().trim().min(1, 'is required').max(254),
-  password: z.string().min(1, 'is required').max(1024)
-});
 
 /** The address rate limits count by (the socket's peer: Cairn does not trust forwarding headers). */
 function clientIp(req: IncomingMessage): string {
@@ -47,7 +33,7 @@ export function authRoutes(router: Router, app: AppContext): void {
 
   router.add('POST', '/api/auth/signup', allow.public('anyone may try; server/auth/accounts.ts decides who gets an account'), async ({ req, res }) => {
     await rateLimits.signup(clientIp(req));
-    const input = validate(Signup, await readJson(req, config.maxBodyBytes));
+    const input = validate(SignupBody, await readJson(req, config.maxBodyBytes));
     const { user, workspaceId } = await signup(db, input, config.signup);
     await app.notebooks.seedSample(workspaceId, user.id);
     const { token } = await createSession(db, user.id, config.sessionTtlMs, userAgent(req));
@@ -55,7 +41,7 @@ export function authRoutes(router: Router, app: AppContext): void {
   });
 
   router.add('POST', '/api/auth/login', allow.public('signing in'), async ({ req, res }) => {
-    const input = validate(Login, await readJson(req, config.maxBodyBytes));
+    const input = validate(LoginBody, await readJson(req, config.maxBodyBytes));
     const ip = clientIp(req);
     await rateLimits.beforePasswordCheck(input.email, ip);
     let user;

@@ -1,16 +1,13 @@
 /** `/api/notebooks*`: list, create, rename, delete and read notebooks, and who has access to each. */
-import { z } from 'zod';
 import type { Router } from '../router.js';
 import type { AppContext } from '../../context.js';
 import { readJson, validate } from '../body.js';
 import { sendJson } from '../respond.js';
 import { allow } from '../../access/rules.js';
 import { getNotebookAccess, listNotebooks, setNotebookAccess } from '../../notebooks/repository.js';
-import { NotebookAccessBody } from '../../../src/lib/contract/index.js';
+import { NotebookAccessBody, NotebookCreateBody, NotebookRenameBody, type NotebookDetail } from '../../../src/lib/contract/index.js';
 import { connectionIdsOf } from '../../notebooks/service.js';
 
-const Title = z.object({ title: z.string().trim().min(1, 'is required').max(200) });
-const CreateBody = z.object({ title: z.string().trim().max(200).optional() });
 
 export function notebookRoutes(router: Router, app: AppContext): void {
   const { db, config, collab } = app;
@@ -21,7 +18,7 @@ export function notebookRoutes(router: Router, app: AppContext): void {
   });
 
   router.add('POST', '/api/notebooks', allow.member('editor'), async ({ req, res, session, workspace }) => {
-    const body = validate(CreateBody, await readJson(req, config.maxBodyBytes));
+    const body = validate(NotebookCreateBody, await readJson(req, config.maxBodyBytes));
     const id = await app.notebooks.create(workspace.id, session.user.id, body.title || 'Untitled notebook');
     sendJson(res, 201, { id });
   });
@@ -31,11 +28,12 @@ export function notebookRoutes(router: Router, app: AppContext): void {
     // Names and kinds only, for every reader: a cell can then say where it runs to someone
     // who may not use (or even list) that connection.
     const connections = await app.connections.names(workspace.id, connectionIdsOf(view.cells));
-    sendJson(res, 200, { ...view, workspaceId: workspace.id, connections, access: notebook.access, canShare: notebook.canShare });
+    const detail: NotebookDetail = { ...view, workspaceId: workspace.id, connections, access: notebook.access, canShare: notebook.canShare };
+    sendJson(res, 200, detail);
   });
 
   router.add('PATCH', '/api/notebooks/:id', allow.notebook('edit'), async ({ req, res, params }) => {
-    const { title } = validate(Title, await readJson(req, config.maxBodyBytes));
+    const { title } = validate(NotebookRenameBody, await readJson(req, config.maxBodyBytes));
     await app.notebooks.rename(params.id, title);
     sendJson(res, 200, { id: params.id, title });
   });

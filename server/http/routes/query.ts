@@ -5,7 +5,6 @@
  * `GET /api/runs/:id` and `POST /api/runs/:id/cancel` read and stop runs.
  */
 import { once } from 'node:events';
-import { z } from 'zod';
 import type { Router } from '../router.js';
 import type { AppContext } from '../../context.js';
 import { readJson, validate } from '../body.js';
@@ -13,23 +12,9 @@ import { sendJson } from '../respond.js';
 import { HttpError } from '../errors.js';
 import { allow } from '../../access/rules.js';
 import { authorizeQuery } from '../../access/query-access.js';
-import { isManager } from '../../../src/lib/contract/index.js';
+import { isManager, QueryBody } from '../../../src/lib/contract/index.js';
 import { QueryError } from '../../../kernels/engine.js';
 import type { QueryReply } from '../../query/service.js';
-
-const Param = z.union([z.string(), z.number(), z.boolean(), z.null()]);
-const QueryBody = z.object({
-  connectionId: z.string().min(1).max(100),
-  sql: z.string().min(1, 'is required').max(1_000_000),
-  params: z.array(Param).max(1000).default([]),
-  notebookId: z.string().max(100).optional(),
-  cellId: z.string().max(100).optional(),
-  runToken: z.string().max(200).optional(),
-  /** Seconds: a cached result at most this old answers the query. */
-  maxAge: z.number().min(0).optional(),
-  cacheOnly: z.boolean().optional(),
-  runId: z.uuid().optional()
-});
 
 export function queryRoutes(router: Router, app: AppContext): void {
   const { db, config, queries } = app;

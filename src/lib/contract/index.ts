@@ -1,4 +1,7 @@
-/** Contracts both the browser and the server use: roles, close codes, access API shapes. */
+/** Contracts both the browser and the server use: roles, close codes, and the API's bodies and answers. */
 export * from './roles.js';
 export * from './close-codes.js';
 export * from './access.js';
+export * from './auth.js';
+export * from './notebooks.js';
+export * from './query.js';

@@ -6,20 +6,10 @@
  */
 import { RecordBatchReader, Table, type RecordBatch } from 'apache-arrow';
 import { ApiError, type WarehouseApi } from './api.js';
+import type { QueryBody } from '../contract/query.js';
 
-export interface ServerQuery {
-  connectionId: string;
-  sql: string;
-  params?: unknown[];
-  notebookId?: string;
-  cellId?: string;
-  /** The shared run this belongs to: copies of a notebook asking for the same run share one execution. */
-  runToken?: string;
-  /** Seconds: a cached result this young answers. */
-  maxAge?: number;
-  /** Only a cached result, of any age; null when there is none. */
-  cacheOnly?: boolean;
-}
+/** What to run (`POST /api/query`'s body, src/lib/contract/query.ts); the client picks the run id. */
+export type ServerQuery = Omit<QueryBody, 'runId'>;
 
 export interface ServerResult {
   table: Table;
