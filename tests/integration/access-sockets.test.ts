@@ -221,10 +221,15 @@ describe('access over sockets and limits (embedded store)', () => {
 
   describe('sign-in limits', () => {
     let boss: SignedUp;
+    let target: SignedUp;
+
+    // Two of this server's three sign-ups per address; each test below stands on its own after them.
+    beforeAll(async () => {
+      boss = await signUp(authSrv.base, 'Boss');
+      target = await signUp(authSrv.base, 'Tgt');
+    });
 
     it('refuses a login with 429 and retry-after after 3 failures, even with the right password', async () => {
-      boss = await signUp(authSrv.base, 'Boss'); // sign-up 1 of 3 on this server
-      const target = await signUp(authSrv.base, 'Tgt'); // sign-up 2 of 3
       const login = (password: string) => api(authSrv.base, 'POST', '/api/auth/login', { body: { email: target.email, password } });
       for (let i = 0; i < 3; i++) expect((await login('not the password at all')).status).toBe(401);
       const blocked = await login(target.password);
@@ -233,7 +238,6 @@ describe('access over sockets and limits (embedded store)', () => {
     });
 
     it('refuses sign-ups from one address past CAIRN_SIGNUPS_PER_IP with 429', async () => {
-      // The test above used two of this server's three sign-ups.
       const signup = async () =>
         api(authSrv.base, 'POST', '/api/auth/signup', { body: { email: testEmail('Many'), password: PASSWORD, name: 'Many', invitation: await invite(authSrv.base, boss.token) } });
       expect((await signup()).status).toBe(201);
