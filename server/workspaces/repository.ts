@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../store/index.js';
-import type { Member, WorkspaceDetail, WorkspaceRole, WorkspaceSummary } from '../../src/lib/contract/index.js';
+import { WORKSPACE_ROLES, type Member, type WorkspaceDetail, type WorkspaceRole, type WorkspaceSummary } from '../../src/lib/contract/index.js';
 import { AppError } from '../errors.js';
 
 export const DEFAULT_WORKSPACE_ID = 'default';
@@ -28,9 +28,9 @@ export async function addMember(tx: Queryable, workspaceId: string, userId: stri
   await tx.query(
     `insert into workspace_members (workspace_id, user_id, role) values ($1, $2, $3)
      on conflict (workspace_id, user_id) do update set role = case
-       when array_position(array['owner','admin','editor','viewer'], excluded.role) < array_position(array['owner','admin','editor','viewer'], workspace_members.role)
+       when array_position($4::text[], excluded.role) < array_position($4::text[], workspace_members.role)
        then excluded.role else workspace_members.role end`,
-    [workspaceId, userId, role]
+    [workspaceId, userId, role, WORKSPACE_ROLES]
   );
 }
 

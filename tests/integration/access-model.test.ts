@@ -103,6 +103,15 @@ describe('the access model (invite-only instance)', () => {
     expect(members.body.members.find((m: { userId: string }) => m.userId === editor.user.id).role).toBe('viewer');
   });
 
+  it('keeps the stronger role when a member accepts another invitation to their own workspace', async () => {
+    const member = await signUp(srv.base, 'Kim');
+    const role = async () => (await api(srv.base, 'GET', '/api/auth/me', { token: member.token })).body.role;
+    expect((await api(srv.base, 'POST', `/api/invitations/${await invite(srv.base, root.token, 'viewer')}/accept`, { token: member.token })).status).toBe(200);
+    expect(await role()).toBe('editor');
+    expect((await api(srv.base, 'POST', `/api/invitations/${await invite(srv.base, root.token, 'admin')}/accept`, { token: member.token })).status).toBe(200);
+    expect(await role()).toBe('admin');
+  });
+
   it('lets an existing account join a second workspace, switch to it, and still reach the first by id', async () => {
     const other = await api(srv.base, 'POST', '/api/workspaces', { token: root.token, body: { name: 'Research' } });
     expect(other.status).toBe(201);

@@ -21,7 +21,7 @@ function clientIp(req: IncomingMessage): string {
 export function authRoutes(router: Router, app: AppContext): void {
   const { db, config, rateLimits, collab } = app;
   // From the configured public address, not a header any client can send (server/http/public-site.ts).
-  const secure = (_req?: unknown) => app.site.secureCookies;
+  const secure = app.site.secureCookies;
 
   const userAgent = (req: IncomingMessage) => (typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : null);
 
@@ -37,7 +37,7 @@ export function authRoutes(router: Router, app: AppContext): void {
     const { user, workspaceId } = await signup(db, input, config.signup);
     await app.notebooks.seedSample(workspaceId, user.id);
     const { token } = await createSession(db, user.id, config.sessionTtlMs, userAgent(req));
-    sendJson(res, 201, { token, user }, { 'set-cookie': sessionCookie(token, config.sessionTtlMs, secure(req)) });
+    sendJson(res, 201, { token, user }, { 'set-cookie': sessionCookie(token, config.sessionTtlMs, secure) });
   });
 
   router.add('POST', '/api/auth/login', allow.public('signing in'), async ({ req, res }) => {
@@ -52,14 +52,14 @@ export function authRoutes(router: Router, app: AppContext): void {
       throw err;
     }
     const { token } = await createSession(db, user.id, config.sessionTtlMs, userAgent(req));
-    sendJson(res, 200, { token, user }, { 'set-cookie': sessionCookie(token, config.sessionTtlMs, secure(req)) });
+    sendJson(res, 200, { token, user }, { 'set-cookie': sessionCookie(token, config.sessionTtlMs, secure) });
   });
 
   router.add('POST', '/api/auth/logout', allow.public('ending whatever session the request carries'), async ({ req, res }) => {
     const token = tokenFromRequest(req);
     const id = token ? await deleteSessionByToken(db, token) : null;
     if (id) collab.closeSessions([id], CLOSE.unauthenticated, 'signed out');
-    sendJson(res, 200, { ok: true }, { 'set-cookie': sessionCookie(null, 0, secure(req)) });
+    sendJson(res, 200, { ok: true }, { 'set-cookie': sessionCookie(null, 0, secure) });
   });
 
   router.add('GET', '/api/auth/me', allow.user(), async ({ req, res, session }) => {
@@ -81,7 +81,7 @@ export function authRoutes(router: Router, app: AppContext): void {
   router.add('DELETE', '/api/auth/sessions', allow.user(), async ({ req, res, session }) => {
     const ended = await deleteSessions(db, session.user.id, { except: null });
     collab.closeSessions(ended, CLOSE.unauthenticated, 'signed out everywhere');
-    sendJson(res, 200, { ended: ended.length }, { 'set-cookie': sessionCookie(null, 0, secure(req)) });
+    sendJson(res, 200, { ended: ended.length }, { 'set-cookie': sessionCookie(null, 0, secure) });
   });
 
   router.add('DELETE', '/api/auth/sessions/:id', allow.user(), async ({ res, params, session }) => {
