@@ -70,14 +70,17 @@ export function decodeMessage(data: Uint8Array): ClientMessage {
   }
 }
 
+/** An update decoded once, for every check that reads it. */
+export type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>;
+
 /**
- * Check that `update` parses as a Yjs update and say whether it carries anything.
- * Throws ProtocolError when it does not parse.
+ * Check that `update` parses as a Yjs update and say whether it carries anything; the
+ * decoded form goes on to the hooks that read it. Throws ProtocolError when it does not parse.
  */
-export function inspectUpdate(update: Uint8Array): { empty: boolean } {
+export function inspectUpdate(update: Uint8Array): { empty: boolean; decoded: DecodedUpdate } {
   try {
-    const { structs, ds } = Y.decodeUpdate(update);
-    return { empty: structs.length === 0 && ds.clients.size === 0 };
+    const decoded = Y.decodeUpdate(update);
+    return { empty: decoded.structs.length === 0 && decoded.ds.clients.size === 0, decoded };
   } catch (err) {
     throw new ProtocolError(`malformed Yjs update: ${errorMessage(err)}`);
   }

@@ -138,12 +138,13 @@ export class CollabServer {
           if (peer.admitSyncRequest(SYNC_REQUESTS_PER_10S)) peer.send(encodeSyncStep2(room.doc, message.stateVector));
           break;
         case 'update': {
-          if (inspectUpdate(message.update).empty) break;
+          const { empty, decoded } = inspectUpdate(message.update);
+          if (empty) break;
           if (!peer.canEdit) {
             peer.close(CLOSE.forbidden, 'read-only access: changes refused');
             break;
           }
-          const refused = this.hooks.admit?.(peer.principal, room.doc, message.update) ?? null;
+          const refused = this.hooks.admit?.(peer.principal, room.doc, decoded) ?? null;
           if (refused) {
             log.warn('refusing an update', { room: room.name, peer: peer.id, reason: refused });
             peer.close(CLOSE.forbidden, refused.slice(0, 120));

@@ -6,12 +6,12 @@
  */
 import * as Y from 'yjs';
 import { RUNS } from '../../src/lib/doc/index.js';
+import type { DecodedUpdate } from '../collab/protocol.js';
 
-type Decoded = ReturnType<typeof Y.decodeUpdate>['structs'][number];
+type Decoded = DecodedUpdate['structs'][number];
 
-/** The `by` of every entry `update` writes into `doc`'s root `runs` map (`update` must decode). */
-export function runAuthors(doc: Y.Doc, update: Uint8Array): string[] {
-  const { structs } = Y.decodeUpdate(update);
+/** The `by` of every entry a (decoded) update writes into `doc`'s root `runs` map. */
+export function runAuthors(doc: Y.Doc, { structs }: DecodedUpdate): string[] {
   const local = new Map<string, Decoded>();
   for (const s of structs) local.set(idKey(s.id), s);
   const runs = doc.getMap(RUNS);

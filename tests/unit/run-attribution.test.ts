@@ -15,7 +15,7 @@ describe('run attribution', () => {
   it('reads who a new run request says started it', () => {
     const server = new Y.Doc();
     const update = edit(server, (d) => d.getMap('runs').set('c1', { runId: 'r1', by: 'Ana', at: '2026-01-01' }));
-    expect(runAuthors(server, update)).toEqual(['Ana']);
+    expect(runAuthors(server, Y.decodeUpdate(update))).toEqual(['Ana']);
   });
 
   it('reads a run request that replaces one the server already has (its parent is only implied)', () => {
@@ -23,7 +23,7 @@ describe('run attribution', () => {
     Y.applyUpdate(server, edit(server, (d) => d.getMap('runs').set('c1', { runId: 'r1', by: 'Ana', at: 'a' })));
     const update = edit(server, (d) => d.getMap('runs').set('c1', { runId: 'r2', by: 'Mallory', at: 'b' }));
     expect(Y.decodeUpdate(update).structs.every((s) => (s as Y.Item).parent === null)).toBe(true);
-    expect(runAuthors(server, update)).toEqual(['Mallory']);
+    expect(runAuthors(server, Y.decodeUpdate(update))).toEqual(['Mallory']);
   });
 
   it('reads a request whose parent is implied by an earlier one in the same update (an offline client syncing)', () => {
@@ -35,7 +35,7 @@ describe('run attribution', () => {
     const items = Y.decodeUpdate(update).structs as Y.Item[];
     expect(items.some((s) => s.parent === null && s.content instanceof Y.ContentAny)).toBe(true);
     // The replaced request travels as deleted content: only the live one names anybody.
-    expect(runAuthors(server, update)).toEqual(['Eve']);
+    expect(runAuthors(server, Y.decodeUpdate(update))).toEqual(['Eve']);
   });
 
   it('ignores a `by` anywhere but the runs map', () => {
@@ -47,6 +47,6 @@ describe('run attribution', () => {
       nested.set('run', { by: 'Mallory' });
       d.getArray('order').push([{ by: 'Mallory' }]);
     });
-    expect(runAuthors(server, update)).toEqual([]);
+    expect(runAuthors(server, Y.decodeUpdate(update))).toEqual([]);
   });
 });
