@@ -3,3 +3,4 @@ export * from './column-builder.js';
 export * from './batch-builder.js';
 export * from './result-stream.js';
 export * from './ipc.js';
+export * from './field-metadata.js';
