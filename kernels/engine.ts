@@ -5,6 +5,7 @@
  * implements this.
  */
 import type { RecordBatch, Schema } from 'apache-arrow';
+import type { Widening } from './arrow/widening.js';
 
 /** Options for one run. */
 export interface RunOptions {
@@ -12,6 +13,11 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Stop after this many rows; the result says it was truncated. */
   rowLimit?: number;
+  /**
+   * Column types wider than the values would choose, from an earlier run of the same query
+   * that met a value its type could not hold (docs/types.md; kernels/arrow/widening.ts).
+   */
+  widen?: Widening;
 }
 
 /** A running query's result: batches as the engine produces them. */

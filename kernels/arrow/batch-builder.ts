@@ -5,21 +5,40 @@
  */
 import { RecordBatch, Schema, Struct, makeData, type Field } from 'apache-arrow';
 import { columnBuilder, type ColumnBuilder } from './column-builder.js';
+import { isDecimalColumn } from './decimal-column.js';
 
 /** Rows per batch: big enough that per-batch overhead vanishes, small enough to stream. */
 export const DEFAULT_BATCH_ROWS = 16_384;
 
 export class BatchBuilder {
-  readonly schema: Schema;
   readonly columns: ColumnBuilder[];
   private rows = 0;
+  private current: Schema;
 
+  /**
+   * @param builders Builders to use instead of `columnBuilder(field.type)`, by column
+   *   index: a {@link DecimalColumnBuilder} there chooses its column's type from the first
+   *   batch, and the schema follows it.
+   */
   constructor(
-    fields: Field[],
-    readonly batchRows = DEFAULT_BATCH_ROWS
+    private readonly fields: Field[],
+    readonly batchRows = DEFAULT_BATCH_ROWS,
+    builders: ReadonlyMap<number, ColumnBuilder> = new Map()
   ) {
-    this.schema = new Schema(fields);
-    this.columns = fields.map((f) => columnBuilder(f.type));
+    this.columns = fields.map((f, i) => builders.get(i) ?? columnBuilder(f.type));
+    this.current = new Schema(this.resolvedFields());
+  }
+
+  /** The result's schema: final once the first batch is out (see decimal-column.ts). */
+  get schema(): Schema {
+    return this.current;
+  }
+
+  private resolvedFields(): Field[] {
+    return this.fields.map((f, i) => {
+      const column = this.columns[i]!;
+      return isDecimalColumn(column) ? column.field(f) : f;
+    });
   }
 
   /** Rows appended since the last batch. */
@@ -55,6 +74,9 @@ export class BatchBuilder {
     const length = this.rows;
     this.rows = 0;
     const children = this.columns.map((c) => c.finish());
+    // Decimal columns pick their type in their first finish(); the schema follows once.
+    const fields = this.resolvedFields();
+    if (fields.some((f, i) => f !== this.current.fields[i])) this.current = new Schema(fields);
     const data = makeData({ type: new Struct(this.schema.fields), length, nullCount: 0, children });
     return new RecordBatch(this.schema, data);
   }

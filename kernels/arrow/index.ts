@@ -4,3 +4,6 @@ export * from './batch-builder.js';
 export * from './result-stream.js';
 export * from './ipc.js';
 export * from './field-metadata.js';
+export * from './exact-decimal.js';
+export * from './decimal-column.js';
+export * from './widening.js';
