@@ -107,7 +107,7 @@ async function copyStreamsPath(url: URL, sql: string): Promise<{ rows: number; b
     new Map(),
     true
   );
-  const rowDecoder = new RowDecoder(plans);
+  const rowDecoder = new RowDecoder(plans, 'bench');
   const decoder = new CopyBinaryDecoder(rowDecoder);
   const encoder = new IpcStreamEncoder(rowDecoder.builder.schema);
   let bytes = encoder.start().byteLength;

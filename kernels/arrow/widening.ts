@@ -28,7 +28,8 @@ export class WiderResultNeeded extends QueryError {
     engine: string,
     readonly column: string,
     readonly widening: Widening,
-    reason = 'a value with more digits than the first rows showed'
+    /** What did not fit, in words ("NaN or an infinite value, which no Arrow decimal holds"). */
+    readonly reason = 'a value with more digits than the first rows showed'
   ) {
     super(`Column "${column}" has ${reason}; rather than round it, Cairn runs the query again with a wider type.`, engine);
     this.name = 'WiderResultNeeded';
@@ -45,8 +46,8 @@ export function mergeWidening(base: Widening, more: Widening): Widening {
   return out;
 }
 
-/** Redoing more often than this means the data changes under us; the last error stands. */
-const MAX_ATTEMPTS = 4;
+/** Each redo settles at least one column for good (a choice of text stays), so this bounds columns needing one; the last error stands. */
+const MAX_ATTEMPTS = 12;
 
 /**
  * Runs `attempt` and waits for its first batch before answering, so the result's schema

@@ -5,18 +5,25 @@
  * same Arrow for the same rows.
  *
  * PostgreSQL counts timestamps in microseconds and dates in days from 2000-01-01; Arrow
- * from 1970-01-01. ±infinity (int64/int32 extremes on the wire) becomes null.
+ * from 1970-01-01. A value the column's Arrow type cannot hold (±infinity dates, NaN in a
+ * numeric(p, s)) asks for the run to be redone with the column as text
+ * (kernels/arrow/widening.ts): nothing becomes null that was not.
  */
 import { Decimal, type RecordBatch } from 'apache-arrow';
 import {
   BatchBuilder,
+  DecimalColumnBuilder,
+  WiderResultNeeded,
   isByteBuilder,
   isDecimalBuilder,
+  isDecimalColumn,
   isFixedBuilder,
   isListBuilder,
-  type ColumnBuilder
+  type ColumnBuilder,
+  type DecimalValue
 } from '../arrow/index.js';
 import type { ColumnPlan, ValueKind } from './types.js';
+import { pow10 } from '../arrow/index.js';
 
 /** Decodes one non-null value of `len` bytes at `pos`. */
 export type FieldDecoder = (view: DataView, bytes: Uint8Array, pos: number, len: number) => void;
@@ -36,11 +43,18 @@ const NUMERIC_PINF = 0xd000;
 const NUMERIC_NINF = 0xf000;
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
 
+/** Which column a decoder serves: named in the error that asks for a redo. */
+export interface ColumnContext {
+  engine: string;
+  index: number;
+  name: string;
+}
+
 /** The decoder for one column of a plan, bound to its builder. */
-export function columnDecoder(plan: ColumnPlan, builder: ColumnBuilder): FieldDecoder {
-  if (!plan.list) return valueDecoder(plan.kind, builder);
+export function columnDecoder(plan: ColumnPlan, builder: ColumnBuilder, column: ColumnContext): FieldDecoder {
+  if (!plan.list) return valueDecoder(plan.kind, builder, column);
   if (!isListBuilder(builder)) throw new Error('a list column needs a list builder');
-  const item = valueDecoder(plan.kind, builder.child);
+  const item = valueDecoder(plan.kind, builder.child, column);
   const child = builder.child;
   return (view, bytes, pos) => {
     // ndim, has-null flag, element oid; then (size, lower bound) per dimension; then items.
@@ -61,7 +75,12 @@ export function columnDecoder(plan: ColumnPlan, builder: ColumnBuilder): FieldDe
   };
 }
 
-function valueDecoder(kind: ValueKind, builder: ColumnBuilder): FieldDecoder {
+/** The error asking to redo the run with `column` as PostgreSQL's text. */
+function asTextInstead(column: ColumnContext, what: string): WiderResultNeeded {
+  return new WiderResultNeeded(column.engine, column.name, { [column.index]: 'text' }, what);
+}
+
+function valueDecoder(kind: ValueKind, builder: ColumnBuilder, column: ColumnContext): FieldDecoder {
   switch (kind) {
     case 'bool':
       return (_view, bytes, pos) => builder.append(bytes[pos] !== 0);
@@ -78,14 +97,20 @@ function valueDecoder(kind: ValueKind, builder: ColumnBuilder): FieldDecoder {
     case 'decimal': {
       const type = builder.type as Decimal;
       if (!isDecimalBuilder(builder)) throw new Error('a decimal column needs a decimal builder');
-      return (view, _bytes, pos) => appendDecimal(view, pos, type.scale, type.precision, builder);
+      return (view, _bytes, pos) => {
+        if (!appendDecimal(view, pos, type.scale, type.precision, builder)) throw asTextInstead(column, 'NaN or an infinite value, which no Arrow decimal holds');
+      };
+    }
+    case 'numeric': {
+      if (!isDecimalColumn(builder)) throw new Error('a numeric column needs a decimal column builder');
+      return (view, _bytes, pos) => builder.appendValue(numericValue(view, pos));
     }
     default:
-      return fixedDecoder(kind, builder);
+      return fixedDecoder(kind, builder, column);
   }
 }
 
-function fixedDecoder(kind: ValueKind, builder: ColumnBuilder): FieldDecoder {
+function fixedDecoder(kind: ValueKind, builder: ColumnBuilder, column: ColumnContext): FieldDecoder {
   if (!isFixedBuilder(builder)) throw new Error(`a ${kind} column needs a fixed-width builder`);
   const b = builder;
   switch (kind) {
@@ -97,8 +122,6 @@ function fixedDecoder(kind: ValueKind, builder: ColumnBuilder): FieldDecoder {
       return (view, _bytes, pos) => b.appendNumber(view.getFloat32(pos));
     case 'float8':
       return (view, _bytes, pos) => b.appendNumber(view.getFloat64(pos));
-    case 'numeric-float':
-      return (view, _bytes, pos) => b.appendNumber(numericToFloat(view, pos));
     case 'int8':
     case 'time':
       return (view, _bytes, pos) => b.appendInt64Words(view.getUint32(pos + 4), view.getInt32(pos));
@@ -107,22 +130,24 @@ function fixedDecoder(kind: ValueKind, builder: ColumnBuilder): FieldDecoder {
     case 'date':
       return (view, _bytes, pos) => {
         const days = view.getInt32(pos);
-        if (days === INT32_MAX || days === INT32_MIN) b.appendNull();
-        else b.appendNumber(days + DAYS_1970_TO_2000);
+        if (days === INT32_MAX || days === INT32_MIN) throw asTextInstead(column, 'an infinite date, which Arrow dates cannot hold');
+        b.appendNumber(days + DAYS_1970_TO_2000);
       };
     case 'timestamp':
       return (view, _bytes, pos) => {
         const high = view.getInt32(pos);
         const low = view.getUint32(pos + 4);
-        if ((high === INT32_MAX && low === 0xffffffff) || (high === INT32_MIN && low === 0)) return b.appendNull();
+        if ((high === INT32_MAX && low === 0xffffffff) || (high === INT32_MIN && low === 0)) {
+          throw asTextInstead(column, 'an infinite timestamp, which Arrow timestamps cannot hold');
+        }
         let l = low + SHIFT_LOW;
         let h = high + SHIFT_HIGH;
         if (l >= TWO_32) {
           l -= TWO_32;
           h += 1;
         }
-        // Past int64 µs since 1970 (years beyond ~294,000): no Arrow value.
-        if (h > INT32_MAX) return b.appendNull();
+        // Past int64 µs since 1970 (PostgreSQL's last 30 years before 294277): no Arrow value.
+        if (h > INT32_MAX) throw asTextInstead(column, 'a timestamp past the year 292277, which Arrow timestamps cannot hold');
         b.appendInt64Words(l, h);
       };
     default:
@@ -137,7 +162,8 @@ function bytesBuilder(builder: ColumnBuilder) {
 
 /**
  * numeric's binary form: ndigits, weight, sign, dscale (int16 each), then ndigits base-10000
- * digits, the first worth 10000^weight.
+ * digits, the first worth 10000^weight. Appends it at `scale`; false (nothing appended) for
+ * NaN and ±Infinity, which a Decimal128 cannot hold.
  */
 function appendDecimal(
   view: DataView,
@@ -145,11 +171,11 @@ function appendDecimal(
   scale: number,
   precision: number,
   builder: ColumnBuilder & { appendSafeInteger(value: number): void }
-): void {
+): boolean {
   const ndigits = view.getUint16(pos);
   const weight = view.getInt16(pos + 2);
   const sign = view.getUint16(pos + 4);
-  if ((sign & NUMERIC_SPECIAL) === NUMERIC_SPECIAL) return builder.appendNull(); // NaN, ±Infinity
+  if ((sign & NUMERIC_SPECIAL) === NUMERIC_SPECIAL) return false;
   if (precision <= 15) {
     // |unscaled| < 10^15 < 2^53: every partial sum is an exact integer.
     let n = 0;
@@ -159,36 +185,39 @@ function appendDecimal(
       if (e >= 0) n += digit * POW10[e];
       else if (e > -4) n += Math.trunc(digit / POW10[-e]);
     }
-    return builder.appendSafeInteger(sign === NUMERIC_NEG ? -n : n);
+    builder.appendSafeInteger(sign === NUMERIC_NEG ? -n : n);
+    return true;
   }
   let v = 0n;
   for (let i = 0; i < ndigits; i++) v = v * 10000n + BigInt(view.getUint16(pos + 8 + 2 * i));
   const e = 4 * (weight - (ndigits - 1)) + scale;
   v = e >= 0 ? v * 10n ** BigInt(e) : v / 10n ** BigInt(-e);
   builder.append(sign === NUMERIC_NEG ? -v : v);
+  return true;
 }
 
-/** numeric → the nearest double (correctly rounded: one exact integer and one power of ten, or parseFloat). */
-function numericToFloat(view: DataView, pos: number): number {
+/** numeric's binary form (see {@link appendDecimal}) as an exact value at its display scale (dscale). */
+function numericValue(view: DataView, pos: number): DecimalValue {
   const ndigits = view.getUint16(pos);
   const weight = view.getInt16(pos + 2);
   const sign = view.getUint16(pos + 4);
-  if (sign === NUMERIC_PINF) return Infinity;
-  if (sign === NUMERIC_NINF) return -Infinity;
-  if ((sign & NUMERIC_SPECIAL) === NUMERIC_SPECIAL) return NaN;
-  if (ndigits === 0) return 0;
-  const e = 4 * (weight - (ndigits - 1));
-  if (ndigits <= 4 && e >= -22 && e <= 22) {
+  const dscale = view.getUint16(pos + 6);
+  if (sign === NUMERIC_PINF) return 'Infinity';
+  if (sign === NUMERIC_NINF) return '-Infinity';
+  if ((sign & NUMERIC_SPECIAL) === NUMERIC_SPECIAL) return 'NaN';
+  let v = 0n;
+  if (ndigits <= 3) {
+    // Up to 12 digits: exact as a double, one BigInt at the end.
     let n = 0;
     for (let i = 0; i < ndigits; i++) n = n * 10000 + view.getUint16(pos + 8 + 2 * i);
-    if (Number.isSafeInteger(n)) {
-      const x = e >= 0 ? n * POW10[e] : n / POW10[-e];
-      return sign === NUMERIC_NEG ? -x : x;
-    }
+    v = BigInt(n);
+  } else {
+    for (let i = 0; i < ndigits; i++) v = v * 10000n + BigInt(view.getUint16(pos + 8 + 2 * i));
   }
-  let digits = '';
-  for (let i = 0; i < ndigits; i++) digits += String(view.getUint16(pos + 8 + 2 * i)).padStart(4, '0');
-  return parseFloat(`${sign === NUMERIC_NEG ? '-' : ''}${digits}e${e}`);
+  // The digits are worth 10000^(weight - ndigits + 1) each; at dscale that is 10^e.
+  const e = 4 * (weight - (ndigits - 1)) + dscale;
+  v = e >= 0 ? v * pow10(e) : v / pow10(-e);
+  return { unscaled: sign === NUMERIC_NEG ? -v : v, scale: dscale };
 }
 
 /**
@@ -200,13 +229,21 @@ export class RowDecoder {
   private readonly decoders: FieldDecoder[];
   private readonly columns: ColumnBuilder[];
 
-  constructor(plans: readonly ColumnPlan[], batchRows?: number) {
+  constructor(plans: readonly ColumnPlan[], engine: string, batchRows?: number) {
+    const decimals = new Map<number, ColumnBuilder>();
+    plans.forEach((p, index) => {
+      if (p.kind === 'numeric' && !p.list) {
+        const d = p.decimal ?? { dbType: 'numeric' };
+        decimals.set(index, new DecimalColumnBuilder({ engine, index, name: p.field.name, ...d }));
+      }
+    });
     this.builder = new BatchBuilder(
       plans.map((p) => p.field),
-      batchRows
+      batchRows,
+      decimals
     );
     this.columns = this.builder.columns;
-    this.decoders = plans.map((p, i) => columnDecoder(p, this.columns[i]));
+    this.decoders = plans.map((p, i) => columnDecoder(p, this.columns[i], { engine, index: i, name: p.field.name }));
   }
 
   /** Decodes the complete tuple at `pos`; returns a batch when one filled. */

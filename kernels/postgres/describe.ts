@@ -63,14 +63,14 @@ export async function describeQuery(client: ClientBase, sql: string): Promise<Pg
   return statement.done;
 }
 
-/** Element type and category of oids this module does not know by number (arrays of enums, uuid[]…). */
+/** Element type, category and name of oids this module does not know by number (arrays of enums, uuid[]…). */
 export async function lookupTypes(client: ClientBase, oids: number[]): Promise<Map<number, PgTypeInfo>> {
   const types = new Map<number, PgTypeInfo>();
   if (oids.length === 0) return types;
-  const { rows } = await client.query<{ oid: number; elem: number; category: string }>(
-    'select oid::int4 as oid, typelem::int4 as elem, typcategory as category from pg_catalog.pg_type where oid = any($1::oid[])',
+  const { rows } = await client.query<{ oid: number; elem: number; category: string; name: string }>(
+    'select oid::int4 as oid, typelem::int4 as elem, typcategory as category, pg_catalog.format_type(oid, null) as name from pg_catalog.pg_type where oid = any($1::oid[])',
     [oids]
   );
-  for (const r of rows) types.set(r.oid, { elem: r.elem, category: r.category });
+  for (const r of rows) types.set(r.oid, { elem: r.elem, category: r.category, name: r.name });
   return types;
 }

@@ -11,7 +11,7 @@
  */
 import type { RecordBatch } from 'apache-arrow';
 import pg from 'pg';
-import { resultStream } from '../arrow/index.js';
+import { WiderResultNeeded, firstBatchHeld, resultStream, type Widening } from '../arrow/index.js';
 import {
   DEFAULT_MAX_CONNECTIONS,
   DEFAULT_STATEMENT_TIMEOUT_MS,
@@ -98,7 +98,16 @@ class PostgresEngine implements ServerEngine {
     this.pool.on('error', (err) => console.warn(`[postgres ${this.id}] idle connection closed: ${toQueryError(err, this.errors).message}`));
   }
 
-  async run(sql: string, params: readonly unknown[], options: RunOptions = {}): Promise<RunResult> {
+  /**
+   * Runs `sql`; the answer waits for the first batch, whose values choose the type of any
+   * decimal column sized by its data (docs/types.md), and a value that does not fit it
+   * within that batch redoes the run with the wider type (kernels/arrow/widening.ts).
+   */
+  run(sql: string, params: readonly unknown[], options: RunOptions = {}): Promise<RunResult> {
+    return firstBatchHeld((widen) => this.attempt(sql, params, options, widen), options.widen);
+  }
+
+  private async attempt(sql: string, params: readonly unknown[], options: RunOptions, widen: Widening): Promise<RunResult> {
     const { signal, rowLimit } = options;
     const session = await this.begin(signal);
     const origin: SqlOrigin = { sql, offset: 0 };
@@ -106,13 +115,13 @@ class PostgresEngine implements ServerEngine {
     try {
       const columns = await session.statement(() => describeQuery(session.client, sql));
       const types = await session.statement(() => lookupTypes(session.client, unknownOids(columns)));
-      plans = planColumns(columns, types, isWrappableQuery(sql) && columns.length > 0);
+      plans = planColumns(columns, types, isWrappableQuery(sql) && columns.length > 0, widen);
     } catch (err) {
       await session.finish(err, false);
       throw signal?.aborted ? signal.reason : toQueryError(err, this.errors, origin);
     }
 
-    const rows = new RowDecoder(plans);
+    const rows = new RowDecoder(plans, this.id);
     const wrappable = isWrappableQuery(sql) && plans.length > 0;
     const useCopy = params.length === 0 && wrappable;
     const casts = plans.some((p) => p.cast !== null);
@@ -274,7 +283,8 @@ async function* wireBatches(session: Session, message: Buffer, rows: RowDecoder,
       try {
         batch = await query.next();
       } catch (err) {
-        ended = true;
+        // A widening leaves the statement running: the finally below cancels and drains it.
+        if (!(err instanceof WiderResultNeeded)) ended = true;
         throw err;
       }
       if (batch === null) {

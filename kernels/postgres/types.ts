@@ -1,17 +1,19 @@
 /**
  * PostgreSQL result columns → Arrow fields, and how each column's values are read off the
  * wire. Every column arrives in PostgreSQL's binary format; a type we have no binary
- * decoder for is cast to text in SQL (`c::text`, or `c::text[]` for its arrays), so what
- * reaches the decoders is always one of the {@link ValueKind}s below.
- *
- * Choices worth knowing:
- * - numeric with a declared precision ≤ 38 → Decimal128(scale, precision), exact;
- *   unconstrained numeric → Float64 (so sums and charts work; digits past ~15 are lost,
- *   NaN/±Infinity stay NaN/±Infinity); numeric with precision > 38 → Utf8 (exact text).
- * - ±infinity dates and timestamps → null (Arrow has no infinity; an extreme value would
- *   read as a real date). The same for a timestamp too far out for int64 µs since 1970.
+ * decoder for is cast in SQL (`c::text`, `c::text[]` for its arrays, `c::numeric` for
+ * money), so what reaches the decoders is always one of the {@link ValueKind}s below.
+ * docs/types.md has the whole mapping; the choices worth knowing:
+ * - numeric(p, s) with p ≤ 38 → Decimal128(p, s). Unconstrained numeric, numeric wider
+ *   than 38 digits and money → a decimal column whose type the first batch's values choose
+ *   (kernels/arrow/decimal-column.ts): Decimal128(38, s) or exact text.
+ * - A value no Arrow form of its column holds (NaN in a numeric(10,2), an infinite date or
+ *   timestamp) is never dropped: the run is redone with that column as PostgreSQL's text
+ *   (kernels/arrow/widening.ts).
  * - Multi-dimensional array values are flattened in row-major order into the List.
- * - json/jsonb → Utf8 with field metadata `cairn.type: json`.
+ * - json/jsonb → Utf8 with field metadata `cairn.type: json`; types without an Arrow
+ *   counterpart (interval, uuid, inet, ranges, enums, timetz…) → PostgreSQL's text, with
+ *   `cairn.db_type` naming the type.
  * - Domains arrive as their base type (PostgreSQL reports the base type's oid).
  */
 import {
@@ -31,6 +33,7 @@ import {
   TimestampMicrosecond,
   Utf8
 } from 'apache-arrow';
+import { DECIMAL128_DIGITS, notedField, type DecimalChoice, type Widening } from '../arrow/index.js';
 
 /** How one value is decoded from PostgreSQL's binary format. */
 export type ValueKind =
@@ -42,7 +45,7 @@ export type ValueKind =
   | 'float4'
   | 'float8'
   | 'decimal'
-  | 'numeric-float'
+  | 'numeric'
   | 'text'
   | 'jsonb'
   | 'bytea'
@@ -63,6 +66,15 @@ export interface PgTypeInfo {
   elem: number;
   /** pg_type.typcategory ('A' for arrays, 'E' for enums…). */
   category: string;
+  /** The type's name as SQL spells it (`uuid`, `mood[]`). */
+  name?: string;
+}
+
+/** A decimal column whose Arrow type its values choose (kernels/arrow/decimal-column.ts). */
+export interface DecimalPlan {
+  declaredScale?: number;
+  choice?: DecimalChoice;
+  dbType: string;
 }
 
 /** How one result column is fetched and decoded. */
@@ -71,13 +83,13 @@ export interface ColumnPlan {
   /** The decoder for the value (for a list, for each item). */
   kind: ValueKind;
   list: boolean;
-  /** A cast applied in the wrapping select (`text` or `text[]`), or null. */
-  cast: 'text' | 'text[]' | null;
+  /** A cast applied in the wrapping select (`text`, `text[]`, `numeric`…), or null. */
+  cast: string | null;
   /** Result format code when the SQL cannot be wrapped: 1 binary, 0 text (then `kind` is 'text'). */
   format: 0 | 1;
+  /** For kind 'numeric': how its type is chosen. */
+  decimal?: DecimalPlan;
 }
-
-const JSON_METADATA = () => new Map([['cairn.type', 'json']]);
 
 export const OID = {
   bool: 16,
@@ -94,6 +106,8 @@ export const OID = {
   float8: 701,
   bpchar: 1042,
   varchar: 1043,
+  money: 790,
+  moneyArray: 791,
   date: 1082,
   time: 1083,
   timestamp: 1114,
@@ -125,13 +139,12 @@ const ARRAY_ELEMENTS: Record<number, number> = {
   3807: OID.jsonb
 };
 
-/** Largest precision Decimal128 holds. */
-const DECIMAL128_MAX_PRECISION = 38;
 
 interface Scalar {
   kind: ValueKind;
   type: DataType;
   json?: boolean;
+  decimal?: DecimalPlan;
 }
 
 /** numeric's type modifier: ((precision << 16) | scale) + 4, or -1 when unconstrained. */
@@ -162,9 +175,12 @@ function scalar(oid: number, typeModifier: number): Scalar | null {
       return { kind: 'float8', type: new Float64() };
     case OID.numeric: {
       const ps = numericPrecisionScale(typeModifier);
-      if (ps === null) return { kind: 'numeric-float', type: new Float64() };
-      if (ps.precision > DECIMAL128_MAX_PRECISION || ps.scale < 0 || ps.scale > ps.precision) return null;
-      return { kind: 'decimal', type: new Decimal(ps.scale, ps.precision, 128) };
+      if (ps && ps.precision <= DECIMAL128_DIGITS && ps.scale >= 0 && ps.scale <= ps.precision) {
+        return { kind: 'decimal', type: new Decimal(ps.scale, ps.precision, 128) };
+      }
+      // Unconstrained, wider than Decimal128, or a scale Arrow cannot declare (negative, above the precision).
+      const dbType = ps ? `numeric(${ps.precision},${ps.scale})` : 'numeric';
+      return flexibleDecimal({ dbType, declaredScale: ps && ps.scale >= 0 ? ps.scale : undefined });
     }
     case OID.text:
     case OID.varchar:
@@ -190,6 +206,10 @@ function scalar(oid: number, typeModifier: number): Scalar | null {
   }
 }
 
+function flexibleDecimal(plan: DecimalPlan): Scalar {
+  return { kind: 'numeric', type: new Decimal(plan.declaredScale ?? 0, DECIMAL128_DIGITS, 128), decimal: plan };
+}
+
 /** Array type oid → element oid (built-ins by number, others from pg_type), or 0 when not an array. */
 function elementOf(oid: number, info: PgTypeInfo | undefined): number {
   if (oid in ARRAY_ELEMENTS) return ARRAY_ELEMENTS[oid];
@@ -198,31 +218,74 @@ function elementOf(oid: number, info: PgTypeInfo | undefined): number {
 
 /** Oids whose type this module cannot place without asking pg_type. */
 export function unknownOids(columns: readonly PgColumn[]): number[] {
-  const unknown = columns.map((c) => c.typeOid).filter((oid) => scalar(oid, -1) === null && !(oid in ARRAY_ELEMENTS));
+  const unknown = columns.map((c) => c.typeOid).filter((oid) => scalar(oid, -1) === null && !(oid in ARRAY_ELEMENTS) && oid !== OID.money && oid !== OID.moneyArray);
   return [...new Set(unknown)];
 }
 
 /**
  * How each column is fetched and decoded. `wrappable`: whether the query can be wrapped
  * in a select that casts; when not (EXPLAIN, SHOW, DML … RETURNING), columns that would
- * need a cast are fetched in text format instead and delivered as Utf8.
+ * need a cast are fetched in text format instead and delivered as Utf8. `widen`: choices
+ * from an earlier run of the query that met a value its first plan could not hold.
  */
-export function planColumns(columns: readonly PgColumn[], types: ReadonlyMap<number, PgTypeInfo>, wrappable: boolean): ColumnPlan[] {
-  return columns.map((c): ColumnPlan => {
-    const s = scalar(c.typeOid, c.typeModifier);
-    if (s) return { field: field(c.name, s), kind: s.kind, list: false, cast: null, format: 1 };
+export function planColumns(columns: readonly PgColumn[], types: ReadonlyMap<number, PgTypeInfo>, wrappable: boolean, widen: Widening = {}): ColumnPlan[] {
+  return columns.map((c, i): ColumnPlan => {
+    const choice = widen[i];
     const elem = elementOf(c.typeOid, types.get(c.typeOid));
-    if (elem !== 0) {
-      // The column's type modifier (numeric(12,2)[]) applies to its elements.
-      const item = scalar(elem, c.typeModifier);
-      if (item) return { field: new Field(c.name, new List(field('item', item)), true), kind: item.kind, list: true, cast: null, format: 1 };
-      if (wrappable) return { field: new Field(c.name, new List(new Field('item', new Utf8(), true)), true), kind: 'text', list: true, cast: 'text[]', format: 1 };
+    const list = elem !== 0 || c.typeOid === OID.moneyArray;
+    const dbType = typeName(c, types);
+    // money's text is locale-formatted ($1,234.50); as numeric it is the exact amount.
+    const s = c.typeOid === OID.money ? flexibleDecimal({ dbType: 'money', declaredScale: 2 }) : scalar(c.typeOid, c.typeModifier);
+    if (choice === 'text') return asText(c.name, list, wrappable, { dbType, decimal: s?.kind === 'numeric' || s?.kind === 'decimal', why: 'text' });
+    if (s) {
+      if (s.kind !== 'numeric') return { field: field(c.name, s), kind: s.kind, list: false, cast: null, format: 1 };
+      const decimal = { ...s.decimal!, choice };
+      return { field: field(c.name, s), kind: 'numeric', list: false, cast: c.typeOid === OID.money ? 'numeric' : null, format: 1, decimal };
     }
-    if (wrappable) return { field: new Field(c.name, new Utf8(), true), kind: 'text', list: false, cast: 'text', format: 1 };
-    return { field: new Field(c.name, new Utf8(), true), kind: 'text', list: false, cast: null, format: 0 };
+    if (list) {
+      // The column's type modifier (numeric(12,2)[]) applies to its elements.
+      const item = c.typeOid === OID.moneyArray ? null : scalar(elem, c.typeModifier);
+      if (item && item.kind !== 'numeric') return { field: new Field(c.name, new List(field('item', item)), true), kind: item.kind, list: true, cast: null, format: 1 };
+      // Arrays of unconstrained numeric and money: exact decimal text per item.
+      const decimals = c.typeOid === OID.moneyArray || item?.kind === 'numeric';
+      return asText(c.name, true, wrappable, { dbType, decimal: decimals, cast: c.typeOid === OID.moneyArray ? 'numeric[]::text[]' : undefined });
+    }
+    return asText(c.name, false, wrappable, { dbType });
   });
 }
 
+/** A column delivered as PostgreSQL's own text (cast in SQL, or text format when the query cannot be wrapped). */
+function asText(
+  name: string,
+  list: boolean,
+  wrappable: boolean,
+  how: { dbType: string; decimal?: boolean; cast?: string; why?: 'text' }
+): ColumnPlan {
+  const item = notedField(list ? 'item' : name, new Utf8(), {
+    textType: how.decimal ? 'decimal' : undefined,
+    dbType: list ? undefined : how.dbType,
+    note: how.why === 'text' ? TEXT_REDO_NOTE : undefined
+  });
+  const note = how.why === 'text' ? TEXT_REDO_NOTE : undefined;
+  // Without a wrapping select an array comes as its one text value ({1,2}), not a list.
+  if (!wrappable) return { field: notedField(name, new Utf8(), { dbType: how.dbType, note }), kind: 'text', list: false, cast: null, format: 0 };
+  const field = list ? notedField(name, new List(item), { dbType: how.dbType, note }) : item;
+  return { field, kind: 'text', list, cast: how.cast ?? (list ? 'text[]' : 'text'), format: 1 };
+}
+
+const TEXT_REDO_NOTE = 'Has values no Arrow type of this column holds (NaN, an infinite date): the values are PostgreSQL\'s text.';
+
+/** The column's type as SQL names it, for `cairn.db_type`. */
+function typeName(c: PgColumn, types: ReadonlyMap<number, PgTypeInfo>): string {
+  const known = Object.entries(OID).find(([, oid]) => oid === c.typeOid)?.[0];
+  if (c.typeOid === OID.numeric) {
+    const ps = numericPrecisionScale(c.typeModifier);
+    return ps ? `numeric(${ps.precision},${ps.scale})` : 'numeric';
+  }
+  if (c.typeOid === OID.moneyArray) return 'money[]';
+  return types.get(c.typeOid)?.name ?? known ?? `oid ${c.typeOid}`;
+}
+
 function field(name: string, s: Scalar): Field {
-  return new Field(name, s.type, true, s.json ? JSON_METADATA() : undefined);
+  return notedField(name, s.type, { textType: s.json ? 'json' : undefined, dbType: s.decimal?.dbType });
 }

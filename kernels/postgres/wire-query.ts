@@ -18,6 +18,7 @@
 import type { Readable } from 'node:stream';
 import type { RecordBatch } from 'apache-arrow';
 import type { Connection } from 'pg';
+import { WiderResultNeeded } from '../arrow/index.js';
 import { viewOf, type RowDecoder } from './binary-values.js';
 import { Carry, CopyBinaryDecoder } from './copy-decoder.js';
 
@@ -49,6 +50,8 @@ export class WireQuery {
   private failure: unknown = null;
   private waiter: (() => void) | null = null;
   private discarding = false;
+  /** A value did not fit its column (kernels/arrow/widening.ts): reported once, then the rest is drained. */
+  private widened: WiderResultNeeded | null = null;
   private readonly copy: CopyBinaryDecoder | null;
 
   /**
@@ -108,6 +111,11 @@ export class WireQuery {
   /** The next batch, null at the end; rejects with PostgreSQL's error. */
   async next(): Promise<RecordBatch | null> {
     for (;;) {
+      if (this.widened !== null) {
+        const widened = this.widened;
+        this.widened = null;
+        throw widened;
+      }
       if (this.failure !== null) throw this.failure;
       const batch = this.queue.shift();
       if (batch) {
@@ -166,11 +174,19 @@ export class WireQuery {
       const size = 1 + view.getInt32(pos + 1);
       if (end - pos < size) return this.carry.keep(buf.subarray(pos), size);
       if (!this.discarding) {
-        if (code === DATA_ROW) {
-          const batch = this.rows.decode(view, buf, pos + 5);
-          if (batch) this.queue.push(batch);
-        } else if (code === COPY_DATA && this.copy) {
-          this.copy.push(buf, this.queue, pos + 5, pos + size, view);
+        try {
+          if (code === DATA_ROW) {
+            const batch = this.rows.decode(view, buf, pos + 5);
+            if (batch) this.queue.push(batch);
+          } else if (code === COPY_DATA && this.copy) {
+            this.copy.push(buf, this.queue, pos + 5, pos + size, view);
+          }
+        } catch (err) {
+          if (!(err instanceof WiderResultNeeded)) throw err;
+          // The connection is fine: the rest is read and dropped (the caller cancels the
+          // statement) and the run is redone with the wider type.
+          this.widened = err;
+          this.discard();
         }
       }
       pos += size;

@@ -9,6 +9,7 @@
  * every pending request with a clear QueryError; the next call starts a fresh one.
  */
 import { QueryError, type PrivilegeReport, type RunOptions, type RunResult, type ServerEngine, type ServerEngineOptions, type TableInfo } from '../engine.js';
+import { WiderResultNeeded } from '../arrow/widening.js';
 import { RunChannel } from './run-channel.js';
 import { WorkerHandle, type Listener } from './worker-handle.js';
 import type { CallMethod, EngineSpec, ErrorInfo, FromWorker, ToWorker, WorkerInit } from './protocol.js';
@@ -21,6 +22,7 @@ const WORDING = { name: "the engine's worker thread", initFailed: 'could not sta
 type Handle = WorkerHandle<ToWorker, FromWorker>;
 
 function toQueryError(error: ErrorInfo): QueryError {
+  if (error.widened) return new WiderResultNeeded(error.engine, error.widened.column, error.widened.widening, error.widened.reason);
   return new QueryError(error.message, error.engine, error.position);
 }
 
@@ -56,7 +58,7 @@ class WorkerEngine implements ServerEngine {
     signal?.throwIfAborted();
     const id = this.nextId++;
     const channel = new RunChannel(handle, id, (m: Extract<FromWorker, { type: 'error' }>) => toQueryError(m.error));
-    handle.post({ type: 'run', id, sql, params: [...params], rowLimit: rowLimit ?? null });
+    handle.post({ type: 'run', id, sql, params: [...params], rowLimit: rowLimit ?? null, widen: options.widen ?? null });
     return channel.result(options);
   }
 

@@ -3,6 +3,7 @@
  * (worker.ts). Results stream as stream-protocol.ts describes.
  */
 import type { PrivilegeReport, ServerEngineOptions, TableInfo } from '../engine.js';
+import type { Widening } from '../arrow/widening.js';
 import type { ResultMessage } from './stream-protocol.js';
 
 /** Which engine the worker builds: `module` (a file URL) exports `factory(config, options)`. */
@@ -23,6 +24,8 @@ export interface ErrorInfo {
   message: string;
   engine: string;
   position: number | null;
+  /** Set when the error is a WiderResultNeeded (kernels/arrow/widening.ts): rebuilt as one on the main thread. */
+  widened?: { column: string; widening: Widening; reason: string };
 }
 
 /** The engine methods the main thread calls with one answer each (no stream). */
@@ -30,7 +33,7 @@ export type CallMethod = 'schema' | 'ping' | 'privileges';
 
 /** Main thread → worker. */
 export type ToWorker =
-  | { type: 'run'; id: number; sql: string; params: readonly unknown[]; rowLimit: number | null }
+  | { type: 'run'; id: number; sql: string; params: readonly unknown[]; rowLimit: number | null; widen: Widening | null }
   /** The reader took a batch: the worker may send one more. */
   | { type: 'ack'; id: number }
   /** Abort the run (the engine cancels on the database) or drop its result. */

@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { RecordBatch } from 'apache-arrow';
-import { IpcStreamEncoder } from '../arrow/index.js';
+import { IpcStreamEncoder, WiderResultNeeded } from '../arrow/index.js';
 import { QueryError, privilegesOf, type ServerEngine } from '../engine.js';
 import { transferable } from './ipc-decode.js';
 import type { ErrorInfo, FromWorker, ToWorker, WorkerInit } from './protocol.js';
@@ -24,6 +24,9 @@ function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
 }
 
 function errorInfo(e: unknown): ErrorInfo {
+  if (e instanceof WiderResultNeeded) {
+    return { message: e.message, engine: e.engine, position: e.position, widened: { column: e.column, widening: e.widening, reason: e.reason } };
+  }
   if (e instanceof QueryError) return { message: e.message, engine: e.engine, position: e.position };
   const message = errorMessage(e);
   return { message, engine: init.options.id, position: null };
@@ -56,14 +59,15 @@ class Run {
 const runs = new Map<number, Run>();
 
 async function handleRun(engine: ServerEngine, message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
-  const { id, sql, params, rowLimit } = message;
+  const { id, sql, params, rowLimit, widen } = message;
   const run = new Run();
   runs.set(id, run);
   try {
     // One row past the cap, so the main thread's result stream sees that it was cut.
     const result = await engine.run(sql, params, {
       signal: run.controller.signal,
-      rowLimit: rowLimit === null ? undefined : rowLimit + 1
+      rowLimit: rowLimit === null ? undefined : rowLimit + 1,
+      widen: widen ?? undefined
     });
     const encoder = new IpcStreamEncoder(result.schema);
     const schemaBytes = transferable(encoder.start());

@@ -28,10 +28,11 @@ interface Row {
   result_hash: string | null;
   cache: 'hit' | 'miss';
   error: string | null;
+  error_code: string | null;
 }
 
 const COLUMNS =
-  'r.id, r.user_id, u.name as user_name, r.notebook_id, r.cell_id, r.connection_id, r.sql, r.params, r.status, r.started_at, r.duration_ms, r.rows, r.truncated, r.bytes, r.result_hash, r.cache, r.error';
+  'r.id, r.user_id, u.name as user_name, r.notebook_id, r.cell_id, r.connection_id, r.sql, r.params, r.status, r.started_at, r.duration_ms, r.rows, r.truncated, r.bytes, r.result_hash, r.cache, r.error, r.error_code';
 /** Runs with their user's name. */
 const FROM = 'query_runs r left join users u on u.id = r.user_id';
 
@@ -53,7 +54,8 @@ function toView(r: Row): RunView {
     bytes: r.bytes === null ? null : Number(r.bytes),
     resultHash: r.result_hash,
     cache: r.cache,
-    error: r.error
+    error: r.error,
+    errorCode: r.error_code
   };
 }
 
@@ -78,6 +80,8 @@ export interface RunEnd {
   bytes: number;
   resultHash: string | null;
   error: string | null;
+  /** Why it failed, for clients that act on it (`result_widened`: run it again). */
+  errorCode?: string | null;
 }
 
 /** Whose eyes a listing is for: managers see the workspace's runs, others those of notebooks they read (server/access/policy.ts). */
@@ -107,8 +111,8 @@ export class RunLog {
 
   async end(id: string, end: RunEnd): Promise<void> {
     await this.db.query(
-      `update query_runs set status = $2, duration_ms = $3, rows = $4, truncated = $5, bytes = $6, result_hash = $7, error = $8 where id = $1`,
-      [id, end.status, end.durationMs, end.rows, end.truncated, end.bytes, end.resultHash, end.error]
+      `update query_runs set status = $2, duration_ms = $3, rows = $4, truncated = $5, bytes = $6, result_hash = $7, error = $8, error_code = $9 where id = $1`,
+      [id, end.status, end.durationMs, end.rows, end.truncated, end.bytes, end.resultHash, end.error, end.errorCode ?? null]
     );
   }
 

@@ -8,6 +8,7 @@ import { AppError } from '../errors.js';
 import { randomUUID } from 'node:crypto';
 import type { ReadStream } from 'node:fs';
 import type { ServerEngine } from '../../kernels/engine.js';
+import { WiderResultNeeded, mergeWidening, type Widening } from '../../kernels/arrow/index.js';
 import type { ConnectionOptions } from '../connections/shapes.js';
 import { ConnectionQueue } from './queue.js';
 import { Execution, type ExecutionOutcome } from './execution.js';
@@ -81,6 +82,12 @@ export class QueryService {
   /** Running executions by result key (one per key at a time). */
   private readonly executions = new Map<string, { execution: Execution; runToken: string | null }>();
   private readonly live = new Map<string, LiveRun>();
+  /**
+   * Wider column types learnt from runs that met a value their first batch's type could not
+   * hold (docs/types.md), by connection, settings version and SQL: the next run of the query
+   * starts with them instead of failing the same way. Oldest forgotten first.
+   */
+  private readonly widenings = new Map<string, Widening>();
 
   constructor(
     private readonly resolve: ConnectionResolver,
@@ -239,15 +246,18 @@ export class QueryService {
     const queue = this.queueFor(connection);
     const ticket = {};
     let release: (() => void) | null = null;
+    const widenKey = `${connection.id}\0${connection.version}\0${request.sql}`;
     const execution = new Execution(async (signal) => {
       release = await queue.acquire(ticket, signal);
-      return connection.engine.run(request.sql, request.params, { signal, rowLimit: connection.options.rowLimit });
+      const widen = this.widenings.get(widenKey);
+      return connection.engine.run(request.sql, request.params, { signal, rowLimit: connection.options.rowLimit, widen });
     }, this.cacheableBytes);
     this.tickets.set(execution, ticket);
     const runToken = request.runToken ?? null;
     this.executions.set(key, { execution, runToken });
     void execution.outcome.then(async (outcome) => {
       (release as (() => void) | null)?.();
+      if (outcome.error instanceof WiderResultNeeded) this.rememberWidening(widenKey, outcome.error.widening);
       if (outcome.error === null && outcome.retained && outcome.resultHash) {
         await this.cache
           .store(key, connection.id, outcome.retained, { resultHash: outcome.resultHash, rows: outcome.rows, truncated: outcome.truncated, bytes: outcome.bytes, runToken, createdAt: execution.startedAt })
@@ -257,6 +267,13 @@ export class QueryService {
       if (this.executions.get(key)?.execution === execution) this.executions.delete(key);
     });
     return execution;
+  }
+
+  private rememberWidening(key: string, widening: Widening): void {
+    const merged = mergeWidening(this.widenings.get(key) ?? {}, widening);
+    this.widenings.delete(key);
+    this.widenings.set(key, merged);
+    if (this.widenings.size > MAX_WIDENINGS) this.widenings.delete(this.widenings.keys().next().value!);
   }
 
   private async end(runId: string, startedAt: Date, outcome: ExecutionOutcome, clientGone: boolean): Promise<void> {
@@ -272,8 +289,12 @@ export class QueryService {
       truncated: outcome.truncated,
       bytes: outcome.bytes,
       resultHash: outcome.resultHash,
-      error
+      error,
+      errorCode: status === 'error' && outcome.error instanceof WiderResultNeeded ? outcome.error.code : null
     });
   }
 }
+
+/** Queries whose wider types are remembered at once. */
+const MAX_WIDENINGS = 1000;
 

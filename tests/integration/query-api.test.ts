@@ -210,6 +210,34 @@ describe('server-side SQL over the API (embedded store, PostgreSQL warehouse)', 
     expect(run.error).toMatch(/division by zero/);
   });
 
+  it('a value wider than the first batch chose is never rounded: the run ends result_widened, and the run again is exact', async () => {
+    // 16,384 integers choose Decimal128(38, 0); the 1.125 in row 20,000 does not fit it.
+    const sql = 'select g, case when g = 20000 then 1.125 else g::numeric end as v from generate_series(1, 30000) g';
+    const runId = crypto.randomUUID();
+    const first = await fetch(`${srv.base}/api/query`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${owner.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ connectionId, sql, runId })
+    });
+    expect(first.status).toBe(200);
+    await first.arrayBuffer();
+    expect(await client.run(runId)).toMatchObject({ status: 'error', errorCode: 'result_widened' });
+
+    // The client's query function runs it again; the server starts that run with the wider type.
+    const result = await runServerQuery(client, { connectionId, sql });
+    const v = result!.table.getChild('v')!;
+    expect(String(v.type)).toBe('Decimal[38e+3]');
+    expect(result!.rows).toBe(30_000);
+    const unscaled = (i: number) => {
+      const w = v.get(i) as Uint32Array;
+      return (BigInt(w[1]!) << 32n) | BigInt(w[0]!);
+    };
+    expect(unscaled(19_999)).toBe(1125n);
+    expect(unscaled(29_999)).toBe(30_000_000n);
+    const runs = (await client.listRuns({ connectionId })).filter((r) => r.sql === sql);
+    expect(runs.map((r) => r.status)).toEqual(['done', 'error']);
+  });
+
   it('the built-in cairn connection answers SQL over the audit log', async () => {
     const r = await runServerQuery(client, { connectionId: 'cairn', sql: `select cache, count(*)::int as n from runs where connection_id = $1 group by cache order by cache`, params: [connectionId] });
     const who = await runServerQuery(client, { connectionId: 'cairn', sql: `select distinct user_name from runs where connection_id = $1`, params: [connectionId] });

@@ -116,6 +116,12 @@ export interface RunView {
   resultHash: string | null;
   cache: 'hit' | 'miss';
   error: string | null;
+  /**
+   * Why it failed, when a client can act on it: `result_widened` means a value did not fit
+   * the type the first rows chose; run the query again (with a new run id) and the server
+   * starts with the wider type (docs/types.md).
+   */
+  errorCode: string | null;
   /** While queued: runs ahead of it on the connection. */
   queuePosition?: number | null;
   /** While running: rows streamed so far. */

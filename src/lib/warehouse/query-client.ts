@@ -38,7 +38,25 @@ function randomUuid(): string {
   return crypto.randomUUID();
 }
 
+/** A run that ended with this code is run again: the server starts the next one with a wider type (docs/types.md). */
+const WIDENED = 'result_widened';
+/** Each retry settles at least one column for good, so a few are enough. */
+const MAX_WIDENING_RETRIES = 3;
+
+/** A run whose values outgrew the type its first rows chose. */
+class ResultWidened extends Error {}
+
 export async function runServerQuery(api: WarehouseApi, query: ServerQuery, options: ServerQueryOptions = {}): Promise<ServerResult | null> {
+  for (let retry = 0; ; retry++) {
+    try {
+      return await runOnce(api, query, options, retry < MAX_WIDENING_RETRIES);
+    } catch (err) {
+      if (!(err instanceof ResultWidened)) throw err;
+    }
+  }
+}
+
+async function runOnce(api: WarehouseApi, query: ServerQuery, options: ServerQueryOptions, mayRetry: boolean): Promise<ServerResult | null> {
   const { signal, onProgress, progressMs = 150 } = options;
   const runId = randomUuid();
   // Aborting stops the fetch and, for a run already going, the query on the database.
@@ -79,6 +97,7 @@ export async function runServerQuery(api: WarehouseApi, query: ServerQuery, opti
     if (!response.headers.has('x-cairn-rows')) {
       // The log is final before the response ends (see server/http/routes/query.ts).
       const run = await api.run(runId);
+      if (run.status === 'error' && run.errorCode === WIDENED && mayRetry) throw new ResultWidened(run.error ?? WIDENED);
       if (run.status === 'error') throw new ApiError(400, 'query_error', run.error ?? 'The query failed after it started streaming.');
       if (run.status === 'canceled') throw new DOMException('The query was cancelled.', 'AbortError');
       truncated = run.truncated;
