@@ -58,10 +58,13 @@ const MAX_ATTEMPTS = 12;
 export async function firstBatchHeld(attempt: (widening: Widening) => Promise<RunResult>, widening: Widening = {}): Promise<RunResult> {
   let current = widening;
   for (let tries = 1; ; tries++) {
-    const result = await attempt(current);
-    const iterator = result.batches[Symbol.asyncIterator]();
+    let result: RunResult;
+    let iterator: AsyncIterator<RecordBatch>;
     let first: IteratorResult<RecordBatch>;
     try {
+      // An engine that sends its schema with its first batch (DuckDB's worker) fails here.
+      result = await attempt(current);
+      iterator = result.batches[Symbol.asyncIterator]();
       first = await iterator.next();
     } catch (err) {
       if (err instanceof WiderResultNeeded && tries < MAX_ATTEMPTS) {

@@ -264,11 +264,22 @@ function wrapQuery(sql: string, plans: readonly ColumnPlan[], wrap: boolean, lim
   const body = trimStatementEnd(sql);
   if (!wrap) return { text: body, offset: 0 };
   const names = plans.map((_, i) => quoteIdent(`c${i + 1}`));
-  const select = plans.map((p, i) => (p.cast ? `${names[i]}::${p.cast}` : names[i])).join(', ');
+  const select = plans.map((p, i) => castColumn(names[i]!, p.cast)).join(', ');
   const prefix = `select ${select} from (\n`;
   // The newline before ')' ends a trailing `-- comment` in the user's SQL.
   const text = `${prefix}${body}\n) as q(${names.join(', ')})${limit === null ? '' : ` limit ${limit}`}`;
   return { text, offset: prefix.length };
+}
+
+/**
+ * A column with its plan's cast. To text, a value goes through its type's output function
+ * (what psql prints): `format('%s', …)` does that, where `::text` may pick a cast of its
+ * own (inet's adds the netmask: `::1/128` for `::1`).
+ */
+function castColumn(name: string, cast: string | null): string {
+  if (cast === null) return name;
+  if (cast === 'text') return `case when ${name} is null then null else format('%s', ${name}) end`;
+  return `${name}::${cast}`;
 }
 
 /** Batches as the socket delivers them; a consumer that stops early has the statement finished or cancelled, and the connection drained. */
