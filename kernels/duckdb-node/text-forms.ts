@@ -72,6 +72,13 @@ export function duckdbText(value: DuckDBValue, type: DuckDBType): string {
     if (infinite) return infinite;
   }
   if (typeId === DuckDBTypeId.DECIMAL) return decimalText((value as { value: bigint }).value, (type as { scale: number }).scale);
+  if (typeId === DuckDBTypeId.VARIANT) {
+    // The inner value in its own type's text (node-api's display form quotes strings).
+    const inner = value as { value: DuckDBValue; type?: DuckDBType };
+    if (inner.value === null) return 'NULL';
+    if (typeof inner.value === 'string') return inner.value;
+    return inner.type ? duckdbText(inner.value, inner.type) : String(inner.value);
+  }
   return String(value);
 }
 
