@@ -171,7 +171,8 @@ describe('DuckDB engine (server, @duckdb/node-api in a worker)', () => {
           ('2024-01-01'::timestamp + i * interval 1 second)::timestamp_s as ts_s,
           ('2024-01-01'::timestamp + i * interval 1001 millisecond)::timestamp_ms as ts_ms,
           ('1960-01-01'::timestamp + i * interval 1 microsecond)::timestamp_ns as ts_ns,
-          time '00:00:00' + i * interval 17 second as t
+          time '00:00:00' + i * interval 17 second as t,
+          ('00:00:00'::time + i * interval 17 second)::time_ns as t_ns
         from range(5003) r(i)`;
       const { DuckDBInstance } = await import('@duckdb/node-api');
       const { columnMapping, resultBuilder, uniqueNames } = await import('../../kernels/duckdb-node/types.js');
