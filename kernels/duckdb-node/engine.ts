@@ -7,6 +7,7 @@
  * clear error; the next run starts a fresh one.
  */
 import { availableParallelism } from 'node:os';
+import { Schema, type RecordBatch } from 'apache-arrow';
 import { decodeDuckDbError } from '../duckdb-wasm/errors.js';
 import {
   DEFAULT_MAX_CONNECTIONS,
@@ -18,6 +19,7 @@ import {
   type ServerEngineOptions,
   type TableInfo
 } from '../engine.js';
+import { WiderResultNeeded, firstBatchHeld } from '../arrow/index.js';
 import { RunChannel } from '../worker-engine/run-channel.js';
 import { WorkerHandle, type Listener } from '../worker-engine/worker-handle.js';
 import { defaultSamplesDir } from './samples.js';
@@ -109,8 +111,22 @@ class DuckDbNodeEngine implements DuckDbEngine {
     void handle.exited.then(() => this.retired.delete(handle));
   }
 
+  /**
+   * Runs `sql`, answering once the first batch is in: a column whose type its values choose
+   * (docs/types.md, "DuckDB (server)") has chosen by then, and a value that did not fit
+   * within that batch has been redone with the wider type, unseen by the caller.
+   */
   run(sql: string, params: readonly unknown[], options: RunOptions = {}): Promise<RunResult> {
-    return this.start(sql, params, options, false);
+    return firstBatchHeld(async (widen) => {
+      try {
+        return await this.start(sql, params, { ...options, widen }, false);
+      } catch (e) {
+        // The worker sends the schema with the first batch, so a misfit there rejects the
+        // start; firstBatchHeld expects it from the first batch, and redoes the run.
+        if (e instanceof WiderResultNeeded) return failedRun(e);
+        throw e;
+      }
+    }, options.widen ?? {});
   }
 
   private async start(sql: string, params: readonly unknown[], options: RunOptions, internal: boolean): Promise<RunResult> {
@@ -120,11 +136,18 @@ class DuckDbNodeEngine implements DuckDbEngine {
     signal?.throwIfAborted();
     const id = this.nextId++;
     const channel = new RunChannel(handle, id, (m: Extract<FromWorker, { type: 'error' }>) => this.toError(m, sql));
-    handle.post({ type: 'run', id, sql, params: [...params], rowLimit: rowLimit ?? null, internal });
+    handle.post({ type: 'run', id, sql, params: [...params], rowLimit: rowLimit ?? null, internal, widen: { ...options.widen } });
     return channel.result(options);
   }
 
   private toError(message: Extract<FromWorker, { type: 'error' }>, sql: string): QueryError {
+    if (message.widened) {
+      // Rebuilt here as the class the query service and firstBatchHeld recognise; the
+      // worker's message already says which column and why.
+      const error = new WiderResultNeeded(this.id, message.widened.column, message.widened.widening);
+      error.message = message.message;
+      return error;
+    }
     if (message.reason === 'timeout') {
       const seconds = Number((this.init.statementTimeoutMs / 1000).toFixed(3));
       return new QueryError(`canceled: statement timeout of ${seconds} s`, this.id);
@@ -221,6 +244,19 @@ class DuckDbNodeEngine implements DuckDbEngine {
   [crashWorker](): void {
     this.handle?.post({ type: 'crash' });
   }
+}
+
+/** A run that failed before its schema: its batches throw `error` (as firstBatchHeld expects a misfit). */
+function failedRun(error: WiderResultNeeded): RunResult {
+  const summary = Promise.reject(error);
+  summary.catch(() => undefined);
+  const batches: AsyncIterable<RecordBatch> = {
+    [Symbol.asyncIterator]: () => ({
+      next: () => Promise.reject(error),
+      return: () => Promise.resolve({ done: true, value: undefined })
+    })
+  };
+  return { schema: new Schema([]), batches, summary };
 }
 
 /** A DuckDB engine for a connection `{kind: 'duckdb', config: {path}}` (no path: in-memory with the samples). */

@@ -17,20 +17,34 @@
  */
 import duckdb from '@duckdb/node-bindings';
 import type { DuckDBDataChunk, DuckDBValue } from '@duckdb/node-api';
-import { isBoolBuilder, isByteBuilder, isDecimalBuilder, isFixedBuilder, type BatchBuilder, type ColumnBuilder } from '../arrow/index.js';
+import {
+  WiderResultNeeded,
+  isBoolBuilder,
+  isByteBuilder,
+  isDecimalBuilder,
+  isDecimalColumn,
+  isFixedBuilder,
+  type BatchBuilder,
+  type ColumnBuilder
+} from '../arrow/index.js';
+import { DATE_INFINITY, NeedsText } from './text-forms.js';
 
 /** The physical layout of a column DuckDB hands over, and what becomes of it in Arrow. */
 export type Physical =
-  /** Copied as is (integers widen to the Arrow column's width on the way). */
-  | { kind: 'copy'; element: 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'int64' | 'float' | 'double' }
+  /**
+   * Copied as is (integers widen to the Arrow column's width on the way; UBIGINT's bits go
+   * into Uint64 unchanged). `infinity`: DuckDB's ±infinity sentinels of a DATE or a
+   * TIMESTAMP_* are refused (as {@link NeedsText}), not copied as dates millions of years away.
+   */
+  | { kind: 'copy'; element: 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'int64' | 'float' | 'double'; infinity?: 'date' | 'timestamp' }
   /** UINTEGER into an Int64 column: zero-extended. */
   | { kind: 'uint32-to-int64' }
-  /** int64 in another time unit, to microseconds (TIMESTAMP_S/MS ×, TIMESTAMP_NS/TIME_NS ÷, truncating). */
-  | { kind: 'int64-to-micros'; multiply: bigint; divide: bigint }
   /** BOOLEAN: one byte per value. */
   | { kind: 'bool' }
-  /** Integers into a Decimal128 column (DECIMAL's storage, UBIGINT, HUGEINT). */
-  | { kind: 'decimal'; element: 'int16' | 'int32' | 'int64' | 'uint64' | 'int128' }
+  /** DECIMAL's storage into a Decimal128 column of the same width and scale. */
+  | { kind: 'decimal'; element: 'int16' | 'int32' | 'int64' | 'int128' }
+  /** HUGEINT / UHUGEINT into a DecimalColumnBuilder (which chooses Decimal128(38, 0) or text), one bigint per value. */
+  | { kind: 'int128'; signed: boolean }
   /** VARCHAR and BLOB: `duckdb_string_t`. */
   | { kind: 'string' };
 
@@ -44,8 +58,8 @@ function width(physical: Physical): number {
       return BYTES[physical.element]!;
     case 'uint32-to-int64':
       return 4;
-    case 'int64-to-micros':
-      return 8;
+    case 'int128':
+      return 16;
     case 'bool':
       return duckdb.sizeof_bool;
     case 'string':
@@ -88,18 +102,24 @@ export function appendChunk(chunk: DuckDBDataChunk, rows: number, readers: reado
   for (let c = 0; c < readers.length; c++) {
     const column = builder.columns[c]!;
     const { convert, physical } = readers[c]!;
-    if (physical) {
-      appendVector(chunk, c, rows, physical, column);
-      continue;
-    }
-    const vector = chunk.getColumnVector(c);
-    if (convert) {
-      for (let r = 0; r < rows; r++) {
-        const value = vector.getItem(r);
-        column.append(value === null ? null : convert(value));
+    try {
+      if (physical) {
+        appendVector(chunk, c, rows, physical, column);
+        continue;
       }
-    } else {
-      for (let r = 0; r < rows; r++) column.append(vector.getItem(r));
+      const vector = chunk.getColumnVector(c);
+      if (convert) {
+        for (let r = 0; r < rows; r++) {
+          const value = vector.getItem(r);
+          column.append(value === null ? null : convert(value));
+        }
+      } else {
+        for (let r = 0; r < rows; r++) column.append(vector.getItem(r));
+      }
+    } catch (e) {
+      // The run is abandoned (or redone inside the engine): the half-appended chunk goes with it.
+      if (e instanceof NeedsText) throw new WiderResultNeeded('duckdb', builder.schema.fields[c]!.name, { [c]: 'text' }, e.reason);
+      throw e;
     }
   }
 }
@@ -118,6 +138,7 @@ export function appendVector(chunk: DuckDBDataChunk, column: number, rows: numbe
   switch (physical.kind) {
     case 'copy': {
       if (!isFixedBuilder(builder)) break;
+      if (physical.infinity) refuseInfinity(data, physical.infinity, rows, validity);
       builder.appendArray(typed(data, physical.element, rows), validity);
       return;
     }
@@ -130,16 +151,15 @@ export function appendVector(chunk: DuckDBDataChunk, column: number, rows: numbe
       builder.appendArray(new BigInt64Array(words.buffer, 0, rows), validity);
       return;
     }
-    case 'int64-to-micros': {
-      if (!isFixedBuilder(builder)) break;
-      const source = view(data, BigInt64Array, 8, rows);
-      const micros = new BigInt64Array(rows);
-      const { multiply, divide } = physical;
-      // BigInt arithmetic per row: only for the rarer units (seconds, millis, nanos).
+    case 'int128': {
+      if (!isDecimalColumn(builder)) break;
+      // A BigInt per value: HUGEINT columns are mostly sums, a row per group.
+      const words = view(data, BigUint64Array, 8, rows * 2);
+      const high = physical.signed ? view(data, BigInt64Array, 8, rows * 2) : words;
       for (let i = 0; i < rows; i++) {
-        if (validity === null || (validity[i >> 3]! >> (i & 7)) & 1) micros[i] = (source[i]! * multiply) / divide;
+        if (!bitSet(validity, i)) builder.appendNull();
+        else builder.appendValue({ unscaled: (high[i * 2 + 1]! << 64n) | words[i * 2]!, scale: 0 });
       }
-      builder.appendArray(micros, validity);
       return;
     }
     case 'bool': {
@@ -159,6 +179,36 @@ export function appendVector(chunk: DuckDBDataChunk, column: number, rows: numbe
     }
   }
   throw new Error(`no bulk path from DuckDB ${physical.kind} into ${String(builder.type)}`);
+}
+
+function bitSet(validity: Uint8Array | null, i: number): boolean {
+  return validity === null || ((validity[i >> 3]! >> (i & 7)) & 1) === 1;
+}
+
+/**
+ * Throws {@link NeedsText} when a valid row holds DuckDB's infinity or -infinity: int32
+ * ±(2^31 - 1) for a DATE, int64 ±(2^63 - 1) for a TIMESTAMP in any unit. Read as 32-bit
+ * words (no BigInt per row), the high word first: it matches almost never.
+ */
+function refuseInfinity(data: Uint8Array, kind: 'date' | 'timestamp', rows: number, validity: Uint8Array | null): void {
+  if (kind === 'date') {
+    const days = view(data, Int32Array, 4, rows);
+    for (let i = 0; i < rows; i++) {
+      const d = days[i]!;
+      if ((d === DATE_INFINITY || d === -DATE_INFINITY) && bitSet(validity, i)) throw new NeedsText('an infinite date, which no Arrow date holds');
+    }
+    return;
+  }
+  // Little-endian (BULK_SUPPORTED): +infinity is words (0xffffffff, 0x7fffffff), -infinity (1, 0x80000000).
+  const words = view(data, Int32Array, 4, rows * 2);
+  for (let i = 0; i < rows; i++) {
+    const high = words[i * 2 + 1]!;
+    if (high !== 0x7fffffff && high !== -0x80000000) continue;
+    const low = words[i * 2]!;
+    if (((high === 0x7fffffff && low === -1) || (high === -0x80000000 && low === 1)) && bitSet(validity, i)) {
+      throw new NeedsText('an infinite timestamp, which no Arrow timestamp holds');
+    }
+  }
 }
 
 function typed(data: Uint8Array, element: Extract<Physical, { kind: 'copy' }>['element'], rows: number): ArrayLike<number> | BigInt64Array {
@@ -185,7 +235,7 @@ function typed(data: Uint8Array, element: Extract<Physical, { kind: 'copy' }>['e
 /** Values as Decimal128 words (4 × 32 bits each, little-endian two's complement), without a BigInt per row. */
 function decimalWords(data: Uint8Array, element: Extract<Physical, { kind: 'decimal' }>['element'], rows: number): Uint32Array {
   if (element === 'int128') {
-    // HUGEINT is { uint64 lower; int64 upper }: already Decimal128's layout.
+    // A DECIMAL(19..38)'s hugeint is { uint64 lower; int64 upper }: already Decimal128's layout.
     return view(data, Uint32Array, 4, rows * 4);
   }
   const words = scratchWords(rows * 4);
@@ -201,12 +251,11 @@ function decimalWords(data: Uint8Array, element: Extract<Physical, { kind: 'deci
     }
     return words;
   }
-  // 64-bit: copy both words; sign-extend (int64) or zero-extend (UBIGINT) the upper half.
+  // 64-bit: copy both words; sign-extend the upper half.
   const source = view(data, Int32Array, 4, rows * 2);
-  const signed = element === 'int64';
   for (let i = 0; i < rows; i++) {
     const high = source[i * 2 + 1]!;
-    const sign = signed && high < 0 ? 0xffffffff : 0;
+    const sign = high < 0 ? 0xffffffff : 0;
     words[i * 4] = source[i * 2]! >>> 0;
     words[i * 4 + 1] = high >>> 0;
     words[i * 4 + 2] = sign;

@@ -3,6 +3,7 @@
  * stream as worker-engine/stream-protocol.ts describes, the same as the other worker
  * engine's; a slow reader pauses DuckDB's streaming result.
  */
+import type { Widening } from '../arrow/index.js';
 import type { ResultMessage } from '../worker-engine/stream-protocol.js';
 
 /** What the worker is started with (`workerData.init`; `workerData.entry` is for the shared boot). */
@@ -31,6 +32,8 @@ export type ToWorker =
       rowLimit: number | null;
       /** Internal catalogue queries skip the read-only statement check; never user SQL. */
       internal: boolean;
+      /** Column types chosen up front (`RunOptions.widen`, kernels/arrow/widening.ts). */
+      widen: Widening;
     }
   /** The reader took a batch: the worker may send one more. */
   | { type: 'ack'; id: number }
@@ -53,8 +56,12 @@ export type FromWorker =
   /** Opening the database failed; the worker exits after this. */
   | { type: 'init-error'; message: string }
   | ResultMessage
-  /** `message` is DuckDB's (maybe its JSON form); `reason` set when the worker stopped the run itself. */
-  | { type: 'error'; id: number; message: string; reason: StopReason | null }
+  /**
+   * `message` is DuckDB's (maybe its JSON form); `reason` set when the worker stopped the
+   * run itself; `widened` when a value did not fit its column's type, so the main thread
+   * raises a WiderResultNeeded asking for this widening.
+   */
+  | { type: 'error'; id: number; message: string; reason: StopReason | null; widened?: { column: string; widening: Widening } }
   /** `register` finished. */
   | { type: 'done'; id: number }
   /** Every run ended after `close`. */

@@ -13,15 +13,15 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { DuckDBConnection, DuckDBInstance, DuckDBResult } from '@duckdb/node-api';
-import type { RecordBatch } from 'apache-arrow';
-import { BatchBuilder, IpcStreamEncoder } from '../arrow/index.js';
+import type { RecordBatch, Schema } from 'apache-arrow';
+import { IpcStreamEncoder, WiderResultNeeded, type Widening } from '../arrow/index.js';
 import { transferable } from '../worker-engine/ipc-decode.js';
 import { createTableFromArrow } from './arrow-input.js';
 import { openLockedDown } from './lockdown.js';
 import { ConnectionPool } from './pool.js';
 import { createSamples } from './samples.js';
 import { executeStatements } from './statements.js';
-import { columnMapping, uniqueNames } from './types.js';
+import { columnMapping, resultBuilder, uniqueNames } from './types.js';
 import { appendChunk } from './vectors.js';
 import type { FromWorker, StopReason, ToWorker, WorkerInit } from './worker-protocol.js';
 import { BATCH_WINDOW } from '../worker-engine/stream-protocol.js';
@@ -116,17 +116,27 @@ class Run {
 const runs = new Map<number, Run>();
 
 
-async function stream(id: number, run: Run, connection: DuckDBConnection, result: DuckDBResult, rowLimit: number | null): Promise<void> {
+/**
+ * Streams `result` as Arrow. The schema goes out with the first batch, not before: a
+ * decimal column (HUGEINT) chooses its type from the first batch's values (docs/types.md),
+ * and an IPC stream cannot change its schema. A value its column cannot hold throws
+ * {@link WiderResultNeeded}; before the first batch the main thread redoes the run at once.
+ */
+async function stream(id: number, run: Run, connection: DuckDBConnection, result: DuckDBResult, rowLimit: number | null, widen: Widening): Promise<void> {
   const names = uniqueNames(result.columnNames());
-  const mappings = result.columnTypes().map((type, i) => columnMapping(names[i]!, type));
-  const builder = new BatchBuilder(mappings.map((m) => m.field));
-  const encoder = new IpcStreamEncoder(builder.schema);
-  const schemaBytes = transferable(encoder.start());
-  post({ type: 'schema', id, bytes: schemaBytes }, [schemaBytes.buffer as ArrayBuffer]);
+  const mappings = result.columnTypes().map((type, i) => columnMapping(names[i]!, type, { index: i, choice: widen[i] }));
+  const builder = resultBuilder(mappings);
+  let encoder: IpcStreamEncoder | null = null;
+  const start = (schema: Schema) => {
+    encoder = new IpcStreamEncoder(schema);
+    const schemaBytes = transferable(encoder.start());
+    post({ type: 'schema', id, bytes: schemaBytes }, [schemaBytes.buffer as ArrayBuffer]);
+    return encoder;
+  };
 
   const send = async (batch: RecordBatch | null) => {
     if (!batch) return;
-    const bytes = transferable(encoder.encode(batch));
+    const bytes = transferable((encoder ?? start(batch.schema)).encode(batch));
     run.inFlight++;
     post({ type: 'batch', id, bytes, rows: batch.numRows }, [bytes.buffer as ArrayBuffer]);
     await run.credit();
@@ -149,10 +159,11 @@ async function stream(id: number, run: Run, connection: DuckDBConnection, result
     if (capped) return;
   }
   await send(builder.flush());
+  if (!encoder) start(builder.schema);
 }
 
 async function handleRun(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
-  const { id, sql, params, rowLimit, internal } = message;
+  const { id, sql, params, rowLimit, internal, widen } = message;
   const run = new Run();
   runs.set(id, run);
   let connection: DuckDBConnection | null = null;
@@ -162,11 +173,12 @@ async function handleRun(message: Extract<ToWorker, { type: 'run' }>): Promise<v
     run.deadline.resume();
     const c = connection;
     const result = await run.busy(c, () => executeStatements(c, sql, params, init.readOnly && !internal));
-    await stream(id, run, c, result, rowLimit);
+    await stream(id, run, c, result, rowLimit, widen);
     post({ type: 'end', id });
   } catch (e) {
     const reason = e instanceof StopError ? e.reason : run.stop;
-    post({ type: 'error', id, message: errorMessage(e), reason });
+    const widened = e instanceof WiderResultNeeded && reason === null ? { column: e.column, widening: e.widening } : undefined;
+    post({ type: 'error', id, message: errorMessage(e), reason, widened });
   } finally {
     run.deadline.pause();
     runs.delete(id);

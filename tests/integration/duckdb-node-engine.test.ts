@@ -92,8 +92,10 @@ describe('DuckDB engine (server, @duckdb/node-api in a worker)', () => {
       ['60000::usmallint', 'Int32', 60000],
       ['4000000000::uinteger', 'Int64', 4_000_000_000n],
       ['-9007199254740993::bigint', 'Int64', -9_007_199_254_740_993n],
-      ['18446744073709551615::ubigint', 'Decimal[20e0]', '18446744073709551615'],
-      ['-170141183460469231731687303715884105727::hugeint', 'Decimal[38e0]', '-170141183460469231731687303715884105727'],
+      ['18446744073709551615::ubigint', 'Uint64', 18_446_744_073_709_551_615n],
+      // 38 digits fit a Decimal128(38, 0); a 39-digit HUGEINT makes the column exact text (docs/types.md).
+      ['-99999999999999999999999999999999999999::hugeint', 'Decimal[38e0]', '-99999999999999999999999999999999999999'],
+      ['-170141183460469231731687303715884105727::hugeint', 'Utf8', '-170141183460469231731687303715884105727'],
       ['1.5::float', 'Float32', 1.5],
       ['2.25::double', 'Float64', 2.25],
       ['-12.34::decimal(10,2)', 'Decimal[10e+2]', '-1234'],
@@ -103,15 +105,15 @@ describe('DuckDB engine (server, @duckdb/node-api in a worker)', () => {
       ["date '2024-02-29'", 'Date32<DAY>', Date.UTC(2024, 1, 29)],
       ["timestamp '2024-02-29 12:34:56.789012'", 'Timestamp<MICROSECOND>', 1_709_210_096_789_012n],
       ["timestamptz '2024-02-29 12:34:56.789012+02'", 'Timestamp<MICROSECOND, UTC>', 1_709_202_896_789_012n],
-      ["'2024-02-29 12:34:56'::timestamp_s", 'Timestamp<MICROSECOND>', 1_709_210_096_000_000n],
-      ["'2024-02-29 12:34:56.789'::timestamp_ms", 'Timestamp<MICROSECOND>', 1_709_210_096_789_000n],
-      ["'2024-02-29 12:34:56.789012345'::timestamp_ns", 'Timestamp<MICROSECOND>', 1_709_210_096_789_012n],
+      ["'2024-02-29 12:34:56'::timestamp_s", 'Timestamp<SECOND>', 1_709_210_096n],
+      ["'2024-02-29 12:34:56.789'::timestamp_ms", 'Timestamp<MILLISECOND>', 1_709_210_096_789n],
+      ["'2024-02-29 12:34:56.789012345'::timestamp_ns", 'Timestamp<NANOSECOND>', 1_709_210_096_789_012_345n],
       ["time '12:34:56.5'", 'Time64<MICROSECOND>', 45_296_500_000n],
       ["interval '1 day 2 hours'", 'Utf8', '1 day 02:00:00'],
       ["'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid", 'Utf8', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'],
       ["'{\"a\": [1, 2]}'::json", 'Utf8', '{"a": [1, 2]}'],
       ["'b'::enum('a', 'b')", 'Utf8', 'b'],
-      ["{'x': 1, 'y': 'z'}", 'Utf8', "{'x': 1, 'y': 'z'}"],
+      ["{'x': 1, 'y': 'z'}", 'Utf8', '{"x":1,"y":"z"}'],
       ['[1, null, 3]::integer[]', 'List<Int32>', [1, null, 3]],
       ["['a', 'bc']", 'List<Utf8>', ['a', 'bc']],
       ['[[1.5], []]::double[][]', 'List<List<Float64>>', [[1.5], []]],
@@ -169,20 +171,23 @@ describe('DuckDB engine (server, @duckdb/node-api in a worker)', () => {
           ('2024-01-01'::timestamp + i * interval 1 second)::timestamp_s as ts_s,
           ('2024-01-01'::timestamp + i * interval 1001 millisecond)::timestamp_ms as ts_ms,
           ('1960-01-01'::timestamp + i * interval 1 microsecond)::timestamp_ns as ts_ns,
-          time '00:00:00' + i * interval 17 second as t
+          time '00:00:00' + i * interval 17 second as t,
+          ('00:00:00'::time + i * interval 17 second)::time_ns as t_ns
         from range(5003) r(i)`;
       const { DuckDBInstance } = await import('@duckdb/node-api');
-      const { columnMapping, uniqueNames } = await import('../../kernels/duckdb-node/types.js');
+      const { columnMapping, resultBuilder, uniqueNames } = await import('../../kernels/duckdb-node/types.js');
       const { appendChunk } = await import('../../kernels/duckdb-node/vectors.js');
       const instance = await DuckDBInstance.create(':memory:');
       const connection = await instance.connect();
       try {
         const result = await connection.stream(sql);
         const names = uniqueNames(result.columnNames());
-        const mappings = result.columnTypes().map((type, i) => columnMapping(names[i]!, type));
+        const mapAll = () => result.columnTypes().map((type, i) => columnMapping(names[i]!, type, { index: i }));
+        const mappings = mapAll();
         expect(mappings.every((m) => m.physical !== null)).toBe(true);
-        const bulk = new BatchBuilder(mappings.map((m) => m.field), 1_000_000);
-        const byItem = new BatchBuilder(mappings.map((m) => m.field), 1_000_000);
+        const bulk = resultBuilder(mappings, 1_000_000);
+        const itemMappings = mapAll().map((m) => ({ ...m, physical: null }));
+        const byItem = resultBuilder(itemMappings, 1_000_000);
         let rows = 0;
         for (let first = true; ; first = false) {
           const chunk = await result.fetchChunk();
@@ -190,7 +195,7 @@ describe('DuckDB engine (server, @duckdb/node-api in a worker)', () => {
           // The first chunk cut short at a row count that is no multiple of 8.
           const take = first ? 1001 : chunk.rowCount;
           appendChunk(chunk, take, mappings, bulk);
-          appendChunk(chunk, take, mappings.map((m) => ({ ...m, physical: null })), byItem);
+          appendChunk(chunk, take, itemMappings, byItem);
           bulk.endRows(take);
           byItem.endRows(take);
           rows += take;
