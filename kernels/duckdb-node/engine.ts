@@ -7,7 +7,6 @@
  * clear error; the next run starts a fresh one.
  */
 import { availableParallelism } from 'node:os';
-import { Schema, type RecordBatch } from 'apache-arrow';
 import { decodeDuckDbError } from '../duckdb-wasm/errors.js';
 import {
   DEFAULT_MAX_CONNECTIONS,
@@ -117,16 +116,9 @@ class DuckDbNodeEngine implements DuckDbEngine {
    * within that batch has been redone with the wider type, unseen by the caller.
    */
   run(sql: string, params: readonly unknown[], options: RunOptions = {}): Promise<RunResult> {
-    return firstBatchHeld(async (widen) => {
-      try {
-        return await this.start(sql, params, { ...options, widen }, false);
-      } catch (e) {
-        // The worker sends the schema with the first batch, so a misfit there rejects the
-        // start; firstBatchHeld expects it from the first batch, and redoes the run.
-        if (e instanceof WiderResultNeeded) return failedRun(e);
-        throw e;
-      }
-    }, options.widen ?? {});
+    // The worker sends the schema with the first batch, so a misfit there rejects the start,
+    // which firstBatchHeld redoes as well.
+    return firstBatchHeld((widen) => this.start(sql, params, { ...options, widen }, false), options.widen ?? {});
   }
 
   private async start(sql: string, params: readonly unknown[], options: RunOptions, internal: boolean): Promise<RunResult> {
@@ -144,9 +136,7 @@ class DuckDbNodeEngine implements DuckDbEngine {
     if (message.widened) {
       // Rebuilt here as the class the query service and firstBatchHeld recognise; the
       // worker's message already says which column and why.
-      const error = new WiderResultNeeded(this.id, message.widened.column, message.widened.widening);
-      error.message = message.message;
-      return error;
+      return new WiderResultNeeded(this.id, message.widened.column, message.widened.widening, message.widened.reason);
     }
     if (message.reason === 'timeout') {
       const seconds = Number((this.init.statementTimeoutMs / 1000).toFixed(3));
@@ -244,19 +234,6 @@ class DuckDbNodeEngine implements DuckDbEngine {
   [crashWorker](): void {
     this.handle?.post({ type: 'crash' });
   }
-}
-
-/** A run that failed before its schema: its batches throw `error` (as firstBatchHeld expects a misfit). */
-function failedRun(error: WiderResultNeeded): RunResult {
-  const summary = Promise.reject(error);
-  summary.catch(() => undefined);
-  const batches: AsyncIterable<RecordBatch> = {
-    [Symbol.asyncIterator]: () => ({
-      next: () => Promise.reject(error),
-      return: () => Promise.resolve({ done: true, value: undefined })
-    })
-  };
-  return { schema: new Schema([]), batches, summary };
 }
 
 /** A DuckDB engine for a connection `{kind: 'duckdb', config: {path}}` (no path: in-memory with the samples). */

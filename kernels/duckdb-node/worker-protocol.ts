@@ -61,7 +61,7 @@ export type FromWorker =
    * run itself; `widened` when a value did not fit its column's type, so the main thread
    * raises a WiderResultNeeded asking for this widening.
    */
-  | { type: 'error'; id: number; message: string; reason: StopReason | null; widened?: { column: string; widening: Widening } }
+  | { type: 'error'; id: number; message: string; reason: StopReason | null; widened?: { column: string; widening: Widening; reason: string } }
   /** `register` finished. */
   | { type: 'done'; id: number }
   /** Every run ended after `close`. */

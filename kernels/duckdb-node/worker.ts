@@ -177,7 +177,7 @@ async function handleRun(message: Extract<ToWorker, { type: 'run' }>): Promise<v
     post({ type: 'end', id });
   } catch (e) {
     const reason = e instanceof StopError ? e.reason : run.stop;
-    const widened = e instanceof WiderResultNeeded && reason === null ? { column: e.column, widening: e.widening } : undefined;
+    const widened = e instanceof WiderResultNeeded && reason === null ? { column: e.column, widening: e.widening, reason: e.reason } : undefined;
     post({ type: 'error', id, message: errorMessage(e), reason, widened });
   } finally {
     run.deadline.pause();
