@@ -272,6 +272,12 @@ export function databaseText(def: FieldPacket): Convert {
   const type = columnType(def);
   const fsp = def.decimals >= 0 && def.decimals <= MAX_FSP ? def.decimals : null;
   switch (type) {
+    case T.TINY:
+    case T.SHORT:
+    case T.INT24:
+    case T.LONG:
+    case T.LONGLONG:
+      return (v) => String(v);
     case T.YEAR:
       return (v) => String(v).padStart(4, '0');
     case T.FLOAT:
@@ -291,7 +297,7 @@ export function databaseText(def: FieldPacket): Convert {
     case T.GEOMETRY:
       return (v) => JSON.stringify(v);
   }
-  if (def.characterSet === BINARY_CHARSET) return (v) => '0x' + Buffer.from(v as Uint8Array).toString('hex').toUpperCase();
+  if (def.characterSet === BINARY_CHARSET) return (v) => (v instanceof Uint8Array ? '0x' + Buffer.from(v).toString('hex').toUpperCase() : anyText(v));
   return anyText;
 }
 
