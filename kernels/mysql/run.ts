@@ -83,7 +83,7 @@ export class MysqlRun {
     for (;;) {
       const batch = this.queue.shift();
       if (batch !== undefined) {
-        if (this.paused && this.queue.length < HIGH_WATER_BATCHES) {
+        if (this.paused && this.failure === null && this.queue.length < HIGH_WATER_BATCHES) {
           this.paused = false;
           this.conn.resume();
         }
@@ -202,8 +202,13 @@ export class MysqlRun {
       }
     } catch (e) {
       // A value the Arrow type cannot hold: stop rather than deliver a wrong value. A
-      // WiderResultNeeded names the type that holds it, for the redo (widening.ts).
+      // WiderResultNeeded names the type that holds it, for the redo (widening.ts). Rows
+      // after it would only be dropped: stop reading until close() kills the statement.
       this.fail(e);
+      if (!this.paused) {
+        this.paused = true;
+        this.conn.pause();
+      }
     }
   }
 
