@@ -412,6 +412,8 @@ describe('MySQL types: a value that does not fit after the first batch', () => {
     // Batches of 500 rows: the wide value arrives long after the first batch chose its type.
     small = createMysqlEngine({ ...db.config, user: READER, password: READER_PASSWORD }, { id: 'small', batchRows: 500, maxConnections: 1 });
     await db.admin.query('CREATE TABLE late (id INT PRIMARY KEY, v DECIMAL(65,30), d DATE)');
+    await db.admin.query('CREATE TABLE asked (id INT PRIMARY KEY, v DECIMAL(65,30))');
+    await db.admin.query(`INSERT INTO asked VALUES (1, 12.5), (2, 0.000000000000000000000000000001), (3, -7)`);
     await db.admin.query("SET SESSION sql_mode = ''");
     await db.admin.query(
       `INSERT INTO late SELECT seq, IF(seq = ${wideAt}, -${MAX_65_30}, seq / 8), IF(seq = ${wideAt}, '0000-00-00', '2024-01-01' + INTERVAL seq DAY) FROM seq_1_to_${rows}`
@@ -463,6 +465,21 @@ describe('MySQL types: a value that does not fit after the first batch', () => {
     expect(again.cells).toEqual((await cli(`SELECT ${column} FROM late ORDER BY id`)).map((row) => row[0]!));
   });
 
+  it('stops a long statement on the server as soon as a value does not fit', async () => {
+    const marker = `long_${randomBytes(4).toString('hex')}`;
+    const started = Date.now();
+    const result = await small.run(
+      `SELECT /* ${marker} */ IF(seq = 2000, CAST(-${MAX_65_30} AS DECIMAL(65,30)), seq) AS v FROM seq_1_to_1000000000`,
+      []
+    );
+    const error = await collect(result).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WiderResultNeeded);
+    // A billion rows: only a stopped statement ends this soon.
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(await running(marker)).toBe(0);
+    expect((await engineColumn('SELECT 1', 0, {}, small)).cells).toEqual(['1']);
+  });
+
   it('redoes a misfit within the first batch before answering, unseen by the caller', async () => {
     // 100 rows fit one batch: the zero date at row 3000 is not among them, but row 1 of this query is.
     const { field, cells } = await engineColumn(`SELECT d FROM late WHERE id >= ${wideAt} ORDER BY id LIMIT 100`, 0, {}, small);
@@ -471,13 +488,17 @@ describe('MySQL types: a value that does not fit after the first batch', () => {
   });
 
   it('takes a Decimal128 scale a redo asks for, and text for any other column', async () => {
-    const { field, cells } = await engineColumn('SELECT v FROM narrow ORDER BY id', 0, { widen: { 0: { scale: 31 } } });
+    const { field, cells } = await engineColumn('SELECT v FROM asked ORDER BY id', 0, { widen: { 0: { scale: 31 } } });
     expect(String(field.type)).toBe('Decimal[38e+31]');
-    expect(cells).toEqual((await cli('SELECT v FROM narrow ORDER BY id')).map((row) => row[0] + '0'));
-    const asText = await engineColumn("SELECT id, CAST('2024-02-29 10:00:00.5' AS DATETIME(3)) FROM narrow ORDER BY id", 0, { widen: { 0: 'text' } });
+    expect(cells).toEqual((await cli('SELECT v FROM asked ORDER BY id')).map((row) => row[0] + '0'));
+    const asText = await engineColumn('SELECT id FROM asked ORDER BY id', 0, { widen: { 0: 'text' } });
     expect(String(asText.field.type)).toBe('Utf8');
     expect(fieldNotes(asText.field)).toMatchObject({ dbType: 'INT', note: expect.stringMatching(/database's text/) });
     expect(asText.cells).toEqual(['1', '2', '3']);
+    const sql = "SELECT CAST('2024-02-29 10:00:00' AS DATETIME(3)) AS a, x'00ff' AS b, CAST(1.1 AS FLOAT) AS f, b'101' + 0 = 5 AS t";
+    const texts = await arrowOf(sql, { widen: { 0: 'text', 1: 'text', 2: 'text' } });
+    expect(texts.schema.fields.map((f) => String(f.type))).toEqual(['Utf8', 'Utf8', 'Utf8', 'Int32']);
+    expect(texts.get(0)!.toJSON()).toEqual({ a: (await cli(sql))[0]![0], b: '0x00FF', f: '1.1', t: 1 });
   });
 });
 
