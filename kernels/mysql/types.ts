@@ -179,7 +179,19 @@ function decimalColumn(def: FieldPacket, ctx: ColumnContext, dbType: string): Co
     });
     return { field: notedField(def.name, builder.type, { dbType }), convert: null, builder };
   }
-  return { field: notedField(def.name, new Decimal(scale, precision, 128)), convert: (v) => parseDecimal(String(v), scale) };
+  const convert = (v: unknown): bigint => {
+    try {
+      return parseDecimal(String(v), scale);
+    } catch (e) {
+      // More digits than declared: not seen from MySQL or MariaDB, but if an expression
+      // ever does it, the redo delivers the column as exact text rather than failing.
+      if (e instanceof RangeError) {
+        throw new WiderResultNeeded(ctx.engine, def.name, { [ctx.index]: 'text' }, `the value ${String(v)}, more digits than ${dbType} declares`);
+      }
+      throw e;
+    }
+  };
+  return { field: notedField(def.name, new Decimal(scale, precision, 128)), convert };
 }
 
 /** The declared digits of a DECIMAL: its display length less the point (when there is a fraction) and the sign (unless unsigned). */
