@@ -4,7 +4,7 @@
  * made read-only, time-limited and UTC before every run.
  */
 import mysql, { type Pool, type PoolConnection, type PoolOptions } from 'mysql2';
-import { resultStream } from '../arrow/index.js';
+import { firstBatchHeld, resultStream, type Widening } from '../arrow/index.js';
 import {
   DEFAULT_MAX_CONNECTIONS,
   DEFAULT_STATEMENT_TIMEOUT_MS,
@@ -32,6 +32,12 @@ export interface MysqlConfig {
   password: string;
 }
 
+/** Settings of a MySQL connection beyond those every server connection has. */
+export interface MysqlEngineOptions extends ServerEngineOptions {
+  /** Rows per Arrow batch (default DEFAULT_BATCH_ROWS); tests make it small to cross batch boundaries. */
+  batchRows?: number;
+}
+
 /** How long to wait for a TCP connection and the handshake before calling the host unreachable. */
 const CONNECT_TIMEOUT_MS = 10_000;
 /** Prepared statements kept per connection; each holds server memory and counts against max_prepared_stmt_count. */
@@ -40,7 +46,7 @@ const MAX_PREPARED_STATEMENTS = 32;
 const TIMEOUT_BACKSTOP_MS = 2_000;
 
 /** A {@link ServerEngine} for a MySQL or MariaDB database. */
-export function createMysqlEngine(config: MysqlConfig, options: ServerEngineOptions): ServerEngine {
+export function createMysqlEngine(config: MysqlConfig, options: MysqlEngineOptions): ServerEngine {
   const statementTimeoutMs = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
   const readOnly = options.readOnly ?? true;
   const ctx: ErrorContext = {
@@ -133,7 +139,16 @@ export function createMysqlEngine(config: MysqlConfig, options: ServerEngineOpti
     });
   }
 
-  async function run(sql: string, params: readonly unknown[], runOptions: RunOptions = {}): Promise<RunResult> {
+  /**
+   * The result's schema is the one its first batch's values chose (wide decimals), and a
+   * value that misfits within that batch (a zero date) redoes the run invisibly with the
+   * wider form (docs/types.md, "Exact decimals whose size is not known up front").
+   */
+  function run(sql: string, params: readonly unknown[], runOptions: RunOptions = {}): Promise<RunResult> {
+    return firstBatchHeld((widening) => runOnce(sql, params, runOptions, widening), runOptions.widen ?? {});
+  }
+
+  async function runOnce(sql: string, params: readonly unknown[], runOptions: RunOptions, widening: Widening): Promise<RunResult> {
     const { signal, rowLimit } = runOptions;
     signal?.throwIfAborted();
     let statement: { sql: string; values: unknown[] };
@@ -160,7 +175,10 @@ export function createMysqlEngine(config: MysqlConfig, options: ServerEngineOpti
       // one run must not stay held by the pooled connection while others wait on it.
       // RELEASE_ALL_LOCKS exists in MySQL 5.7 and MariaDB 10.5; where it fails the
       // connection is destroyed instead, which releases them too.
-      resetSession: 'SELECT RELEASE_ALL_LOCKS()'
+      resetSession: 'SELECT RELEASE_ALL_LOCKS()',
+      batchRows: options.batchRows,
+      engine: options.id,
+      widening
     });
     const onAbort = () => mysqlRun.fail(signal!.reason);
     signal?.addEventListener('abort', onAbort, { once: true });

@@ -6,7 +6,7 @@
  */
 import { Schema, type RecordBatch } from 'apache-arrow';
 import type { FieldPacket, PoolConnection, Query } from 'mysql2';
-import { BatchBuilder, DEFAULT_BATCH_ROWS } from '../arrow/index.js';
+import { BatchBuilder, DEFAULT_BATCH_ROWS, type ColumnBuilder, type Widening } from '../arrow/index.js';
 import { mapColumn, type Convert } from './types.js';
 
 /** Batches waiting for the consumer before the socket is paused. */
@@ -26,6 +26,10 @@ export interface RunConfig {
   /** Undoes what the run left on the session beyond its transaction, before the connection is reused. */
   resetSession?: string;
   batchRows?: number;
+  /** The engine's id, named by the error that asks for a wider redo. */
+  engine: string;
+  /** Column forms an earlier run of the same query asked for, by column index. */
+  widening?: Widening;
 }
 
 export class MysqlRun {
@@ -79,7 +83,7 @@ export class MysqlRun {
     for (;;) {
       const batch = this.queue.shift();
       if (batch !== undefined) {
-        if (this.paused && this.queue.length < HIGH_WATER_BATCHES) {
+        if (this.paused && this.failure === null && this.queue.length < HIGH_WATER_BATCHES) {
           this.paused = false;
           this.conn.resume();
         }
@@ -162,11 +166,15 @@ export class MysqlRun {
       return;
     }
     try {
-      const mappings = fields.map(mapColumn);
+      const widening = this.config.widening ?? {};
+      const mappings = fields.map((def, index) => mapColumn(def, { engine: this.config.engine, index, choice: widening[index] }));
       this.converters = mappings.map((m) => m.convert);
+      const builders = new Map<number, ColumnBuilder>();
+      mappings.forEach((m, i) => m.builder && builders.set(i, m.builder));
       this.builder = new BatchBuilder(
         mappings.map((m) => m.field),
-        this.config.batchRows ?? DEFAULT_BATCH_ROWS
+        this.config.batchRows ?? DEFAULT_BATCH_ROWS,
+        builders
       );
       this.resolveSchema(this.builder.schema);
     } catch (e) {
@@ -193,15 +201,27 @@ export class MysqlRun {
         this.flushTimer = setTimeout(() => this.flushPartial(), FLUSH_AFTER_MS);
       }
     } catch (e) {
-      // A value the Arrow type cannot hold: stop rather than deliver a wrong number.
+      // A value the Arrow type cannot hold: stop rather than deliver a wrong value. A
+      // WiderResultNeeded names the type that holds it, for the redo (widening.ts). Rows
+      // after it would only be dropped: stop reading until close() kills the statement.
       this.fail(e);
+      if (!this.paused) {
+        this.paused = true;
+        this.conn.pause();
+      }
     }
   }
 
   private flushPartial(): void {
     this.flushTimer = null;
     if (this.discarding || this.failure !== null) return;
-    const batch = this.builder?.flush();
+    let batch: RecordBatch | null | undefined;
+    try {
+      batch = this.builder?.flush();
+    } catch (e) {
+      this.fail(e);
+      return;
+    }
     if (batch) this.push(batch);
   }
 
@@ -217,8 +237,12 @@ export class MysqlRun {
   private onEnd(): void {
     this.clearFlushTimer();
     if (!this.discarding && this.failure === null) {
-      const rest = this.builder?.flush();
-      if (rest) this.queue.push(rest);
+      try {
+        const rest = this.builder?.flush();
+        if (rest) this.queue.push(rest);
+      } catch (e) {
+        this.fail(e);
+      }
     }
     // An error before any columns already rejected the schema; this covers a silent end.
     this.resolveSchema(new Schema([]));

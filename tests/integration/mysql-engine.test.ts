@@ -84,7 +84,8 @@ const typeCases: TypeCase[] = [
   { name: 'year', column: 'YEAR', literal: '2024', type: Type.Int, expected: 2024 },
   { name: 'bit1', column: 'BIT(1)', literal: "b'1'", type: Type.Bool, expected: true, viaGet: true },
   { name: 'bit8', column: 'BIT(8)', literal: "b'10100101'", type: Type.Int, expected: 165n },
-  { name: 'float', column: 'FLOAT', literal: '1.1', type: Type.Float, expected: 1.1 },
+  // FLOAT is single precision: Float32 holds the stored float itself.
+  { name: 'float', column: 'FLOAT', literal: '1.1', type: Type.Float, expected: Math.fround(1.1) },
   { name: 'double', column: 'DOUBLE', literal: '-2.5e-300', type: Type.Float, expected: -2.5e-300 },
   {
     name: 'dec12_2',
@@ -139,8 +140,9 @@ const typeCases: TypeCase[] = [
   },
   { name: 'tm_neg', column: 'TIME', literal: "'-838:59:59'", type: Type.Utf8, expected: '-838:59:59', viaGet: true },
   { name: 'tm_frac', column: 'TIME(3)', literal: "'12:34:56.789'", type: Type.Utf8, expected: '12:34:56.789', viaGet: true },
-  { name: 'zero_date', column: 'DATE', literal: "'0000-00-00'", type: Type.Date, expected: null },
-  { name: 'zero_dtm', column: 'DATETIME', literal: "'0000-00-00 00:00:00'", type: Type.Timestamp, expected: null }
+  // No Arrow date holds a zero date: the column is the database's text (docs/types.md).
+  { name: 'zero_date', column: 'DATE', literal: "'0000-00-00'", type: Type.Utf8, expected: '0000-00-00', viaGet: true },
+  { name: 'zero_dtm', column: 'DATETIME', literal: "'0000-00-00 00:00:00'", type: Type.Utf8, expected: '0000-00-00 00:00:00', viaGet: true }
 ];
 
 describe('MySQL engine: types', () => {
@@ -179,6 +181,8 @@ describe('MySQL engine: types', () => {
     expect(String(field('int_u').type)).toBe('Int64');
     expect(String(field('bigint_min').type)).toBe('Int64');
     expect(String(field('bigint_u').type)).toBe('Uint64');
+    expect(String(field('float').type)).toBe('Float32');
+    expect(field('zero_date').metadata.get('cairn.note')).toMatch(/zero date/);
     expect(field('dec12_2').type).toMatchObject({ precision: 12, scale: 2 });
     expect((field('ts').type as unknown as { timezone: string | null }).timezone).toBe('UTC');
     expect((field('dtm').type as unknown as { timezone?: string | null }).timezone ?? null).toBeNull();

@@ -1,7 +1,15 @@
 import { Field, Uint64, tableFromIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { BatchBuilder, IpcStreamEncoder } from '../../kernels/arrow/index.js';
-import { daysFromCivil, parseDateDays, parseDecimal, parseTimestampMicros, shortestFloat32 } from '../../kernels/mysql/types.js';
+import {
+  bitValue,
+  daysFromCivil,
+  parseDateDays,
+  parseDecimal,
+  parseTimestampMicros,
+  shortestFloat32,
+  withFraction
+} from '../../kernels/mysql/types.js';
 import { flavourOf, sessionSql } from '../../kernels/mysql/session.js';
 
 describe('MySQL value parsing', () => {
@@ -13,6 +21,11 @@ describe('MySQL value parsing', () => {
     expect(() => parseDecimal('1' + '0'.repeat(40), 0)).toThrow(/38 digits/);
   });
 
+  it('refuses to cut digits after the point that are not zeros', () => {
+    expect(parseDecimal('1.2300', 2)).toBe(123n);
+    expect(() => parseDecimal('1.235', 2)).toThrow(/after the point/);
+  });
+
   it('counts days from 1970 for any year, before 1970 included', () => {
     expect(daysFromCivil(1970, 1, 1)).toBe(0);
     expect(daysFromCivil(1969, 12, 31)).toBe(-1);
@@ -20,6 +33,15 @@ describe('MySQL value parsing', () => {
     expect(daysFromCivil(1000, 1, 1)).toBe(Math.round(Date.UTC(1000, 0, 1) / 86_400_000));
     expect(parseDateDays('0000-00-00')).toBeNull();
     expect(parseDateDays('2020-05-00')).toBeNull();
+    expect(parseDateDays('9999-12-31')).toBe(2_932_896);
+  });
+
+  it('finds no day for dates MySQL stores but no calendar has', () => {
+    expect(parseDateDays('2021-02-29')).toBeNull();
+    expect(parseDateDays('2021-04-31')).toBeNull();
+    expect(parseDateDays('2020-02-29')).toBe(daysFromCivil(2020, 2, 29));
+    expect(parseTimestampMicros('2021-02-30 10:00:00')).toBeNull();
+    expect(parseTimestampMicros('2020-00-05 00:00:00')).toBeNull();
   });
 
   it('reads timestamps as UTC microseconds, fractions of any length included', () => {
@@ -29,10 +51,25 @@ describe('MySQL value parsing', () => {
     expect(parseTimestampMicros('0000-00-00 00:00:00')).toBeNull();
   });
 
-  it('shows FLOAT values as the short decimal that was stored', () => {
+  it('writes the database text of times and datetimes with every fractional digit the column has', () => {
+    expect(withFraction('-01:00:00.5', 3)).toBe('-01:00:00.500');
+    expect(withFraction('838:59:59', 0)).toBe('838:59:59');
+    expect(withFraction('2020-01-01 00:00:00', 6)).toBe('2020-01-01 00:00:00.000000');
+    expect(withFraction('2020-01-01', 0)).toBe('2020-01-01');
+    expect(withFraction('12:00:00.123456', null)).toBe('12:00:00.123456');
+  });
+
+  it('reads BIT values as unsigned numbers of up to 64 bits', () => {
+    expect(bitValue(new Uint8Array([0xa5]))).toBe(165n);
+    expect(bitValue(new Uint8Array(8).fill(0xff))).toBe(18446744073709551615n);
+    expect(bitValue(new Uint8Array([0x80, 0, 0, 0, 0, 0, 0, 0]))).toBe(2n ** 63n);
+  });
+
+  it('shows FLOAT values delivered as text as the short decimal that was stored', () => {
     expect(shortestFloat32(Math.fround(1.1))).toBe(1.1);
     expect(shortestFloat32(Math.fround(-3.4028234e38))).toBe(-3.4028235e38);
     expect(shortestFloat32(Math.fround(16777217))).toBe(16777216);
+    expect(shortestFloat32(Math.fround(0.5))).toBe(0.5);
   });
 
   it('keeps unsigned 64-bit values above 2^63 through the Arrow builders and IPC', () => {
