@@ -31,7 +31,7 @@ export class WiderResultNeeded extends QueryError {
     /** What did not fit, in words ("NaN or an infinite value, which no Arrow decimal holds"). */
     readonly reason = 'a value with more digits than the first rows showed'
   ) {
-    super(`Column "${column}" has ${reason}; rather than round it, Cairn runs the query again with a wider type.`, engine);
+    super(`Column "${column}" has ${reason}; rather than change it, Cairn runs the query again with a wider type.`, engine);
     this.name = 'WiderResultNeeded';
   }
 }
