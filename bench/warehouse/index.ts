@@ -8,6 +8,9 @@
  *   copy-streams  binary COPY via pg-copy-streams → the same decoder (the COPY reader not chosen)
  *   cursor  pg-cursor rowMode 'array' → Arrow (the parameterized path not chosen)
  *   json    node-postgres row objects → JSON.stringify
+ *   psql-exact / exact  psql and Cairn on a query whose numerics are unconstrained (arithmetic
+ *           on numeric(12,2)): Cairn holds back the first batch, picks Decimal128(38, s)
+ *           from its values and writes every value exactly (docs/types.md)
  * Each measurement runs in a child process (worker.ts) so its peak RSS is its own; the
  * modes are interleaved for ROUNDS rounds and medians reported, because the machine's two
  * cores are shared with PostgreSQL itself.
@@ -24,11 +27,13 @@ const ROWS = Number(process.env.CAIRN_BENCH_ROWS) || 1_000_000;
 const ROUNDS = Number(process.env.CAIRN_BENCH_ROUNDS) || 3;
 const PSQL = process.env.CAIRN_BENCH_PSQL ?? '/usr/bin/psql';
 const QUERY = 'select i4, i8, f8, amount, label, at, day, flag from wide';
-const ALL_MODES = ['psql', 'cairn', 'thread', 'params', 'copy-streams', 'cursor', 'json'] as const;
+/** Unconstrained numerics: what sums and arithmetic on money return. */
+const EXACT_QUERY = 'select i4, amount * 3 as tripled, amount / 7 as seventh, amount + i4 as shifted, label from wide';
+const ALL_MODES = ['psql', 'cairn', 'thread', 'params', 'copy-streams', 'cursor', 'json', 'psql-exact', 'exact'] as const;
 type Mode = (typeof ALL_MODES)[number];
 /** CAIRN_BENCH_MODES=psql,cairn,params runs a subset (psql and cairn are always kept: the targets need them). */
 const MODES: readonly Mode[] = process.env.CAIRN_BENCH_MODES
-  ? ALL_MODES.filter((m) => m === 'psql' || m === 'cairn' || process.env.CAIRN_BENCH_MODES!.split(',').includes(m))
+  ? ALL_MODES.filter((m) => m === 'psql' || m === 'cairn' || m === 'psql-exact' || m === 'exact' || process.env.CAIRN_BENCH_MODES!.split(',').includes(m))
   : ALL_MODES;
 
 const LABELS: Record<Mode, string> = {
@@ -38,7 +43,9 @@ const LABELS: Record<Mode, string> = {
   params: 'Cairn engine, bound $1 → Arrow IPC (extended protocol, binary)',
   'copy-streams': 'pg-copy-streams binary COPY → same decoder → Arrow IPC (not used)',
   cursor: "pg-cursor rowMode 'array' → Arrow IPC (not used)",
-  json: 'node-postgres rows → JSON.stringify'
+  json: 'node-postgres rows → JSON.stringify',
+  'psql-exact': 'psql COPY, unconstrained numerics → /dev/null',
+  exact: 'Cairn engine, unconstrained numerics → exact Decimal128 → Arrow IPC'
 };
 
 interface Measurement {
@@ -77,10 +84,10 @@ function runProcess(command: string, args: string[], captureStdout: boolean): Pr
 }
 
 async function measure(mode: Mode, url: string): Promise<Measurement> {
-  if (mode === 'psql') {
+  if (mode === 'psql' || mode === 'psql-exact') {
     // psql's wall time, connection included (a few ms of seconds); bash's `times` gives its CPU time.
     const script = `"$0" "$1" -X -q -c "$2" > /dev/null && times`;
-    const { stdout, ms } = await runProcess('/bin/bash', ['-c', script, PSQL, url, `COPY (${QUERY}) TO STDOUT`], true);
+    const { stdout, ms } = await runProcess('/bin/bash', ['-c', script, PSQL, url, `COPY (${mode === 'psql' ? QUERY : EXACT_QUERY}) TO STDOUT`], true);
     const children = stdout.trim().split('\n').pop()!.match(/(\d+)m([\d.]+)s/g) ?? [];
     const cpuMs = children.reduce((sum, t) => {
       const [, m, s] = /(\d+)m([\d.]+)s/.exec(t)!;
@@ -89,8 +96,8 @@ async function measure(mode: Mode, url: string): Promise<Measurement> {
     return { mode, ms, rows: ROWS, bytes: null, peakRssMb: null, baseRssMb: null, cpuMs, load: loadavg()[0] };
   }
   const worker = fileURLToPath(new URL('./worker.ts', import.meta.url));
-  const workerMode = mode;
-  const sql = mode === 'params' || mode === 'cursor' ? `${QUERY} where i4 >= $1` : QUERY;
+  const workerMode = mode === 'exact' ? 'cairn' : mode;
+  const sql = mode === 'params' || mode === 'cursor' ? `${QUERY} where i4 >= $1` : mode === 'exact' ? EXACT_QUERY : QUERY;
   const params = mode === 'params' || mode === 'cursor' ? JSON.stringify([0]) : '';
   const { stdout } = await runProcess(process.execPath, ['--import', 'tsx', worker, workerMode, url, sql, params], true);
   const r = JSON.parse(stdout.trim().split('\n').pop()!) as WorkerResult;
@@ -155,7 +162,7 @@ export async function run(): Promise<BenchResult> {
       LABELS[mode],
       ms,
       ROWS / (ms / 1000),
-      ms / psqlMs,
+      ms / (mode === 'exact' || mode === 'psql-exact' ? med('psql-exact', 'ms') : psqlMs),
       med(mode, 'cpuMs'),
       mode === 'psql' ? null : med(mode, 'peakRssMb'),
       mode === 'psql' ? null : med(mode, 'baseRssMb'),
@@ -165,6 +172,7 @@ export async function run(): Promise<BenchResult> {
   const ratioVsPsql = cairnMs / psqlMs;
   const paramsVsPsql = med('params', 'ms') / psqlMs;
   const jsonVsCairn = med('json', 'ms') / cairnMs;
+  const exactVsPsql = med('exact', 'ms') / med('psql-exact', 'ms');
   return {
     name: 'warehouse',
     title: `Warehouse: PostgreSQL → client, ${ROWS.toLocaleString('en-US')} rows × 8 columns (medians of ${ROUNDS} interleaved rounds)`,
@@ -178,13 +186,15 @@ export async function run(): Promise<BenchResult> {
     targets: [
       target('Cairn (COPY → Arrow) time / psql COPY time', ratioVsPsql, { max: 1.5 }),
       target('Cairn parameterized time / psql COPY time', paramsVsPsql, { max: 1.5 }),
-      target('node-postgres → JSON time / Cairn time', jsonVsCairn, { min: 5 })
+      target('node-postgres → JSON time / Cairn time', jsonVsCairn, { min: 5 }),
+      target('Cairn exact unconstrained numerics / psql COPY of the same', exactVsPsql, { max: 1.5 })
     ],
     notes: [
       `Load average during the runs: ${fmt(median(all.map((m) => m.load)))} (median) on ${cpus().length} shared cores; wall times swing with it, client CPU times much less.`,
       `psql writes text COPY to /dev/null; Cairn decodes binary COPY into Arrow buffers and encodes IPC (bytes counted, not sent).`,
       `Peak RSS is each child process's VmHWM (Node itself is ≈ ${fmt(med('cairn', 'baseRssMb'), 0)} MB before the query); Cairn streams in 16,384-row batches, so its peak does not grow with the row count, while JSON holds every row object.`,
       `pg-cursor rowMode 'array' is the alternative parameterized path: ${fmt(med('cursor', 'ms') / med('params', 'ms'))}× the time of the binary extended protocol, which Cairn uses.`,
+      `The exact rows compare with psql on the same query (psql-exact): arithmetic on numeric(12,2), which PostgreSQL returns as unconstrained numeric.`,
       `pg-copy-streams is the alternative COPY reader: ${fmt(med('copy-streams', 'ms') / cairnMs)}× the time of Cairn's own CopyData reader.`
     ],
     data: { rows: ROWS, rounds: ROUNDS, query: QUERY, measurements: all }
