@@ -103,7 +103,22 @@ function valueDecoder(kind: ValueKind, builder: ColumnBuilder, column: ColumnCon
     }
     case 'numeric': {
       if (!isDecimalColumn(builder)) throw new Error('a numeric column needs a decimal column builder');
-      return (view, _bytes, pos) => builder.appendValue(numericValue(view, pos));
+      return (view, _bytes, pos) => {
+        // Up to 12 significant digits (three base-10000 digits) whose unscaled value is a
+        // safe integer: no BigInt. Everything else goes the exact BigInt way.
+        const ndigits = view.getUint16(pos);
+        const sign = view.getUint16(pos + 4);
+        if (ndigits <= 3 && (sign & NUMERIC_SPECIAL) !== NUMERIC_SPECIAL) {
+          const dscale = view.getUint16(pos + 6);
+          let n = 0;
+          for (let i = 0; i < ndigits; i++) n = n * 10000 + view.getUint16(pos + 8 + 2 * i);
+          const e = 4 * (view.getInt16(pos + 2) - (ndigits - 1)) + dscale;
+          // Digits past dscale are zeros, so the division is exact.
+          const m = e >= 0 ? (e <= 22 ? n * POW10[e]! : NaN) : -e <= 22 ? n / POW10[-e]! : NaN;
+          if (Number.isSafeInteger(m)) return builder.appendScaled(sign === NUMERIC_NEG ? -m : m, dscale);
+        }
+        builder.appendValue(numericValue(view, pos));
+      };
     }
     default:
       return fixedDecoder(kind, builder, column);
