@@ -40,9 +40,6 @@ export interface DecimalColumnOptions {
   dbType?: string;
 }
 
-/** 10^n as numbers, exact up to 10^22. */
-const POW10_NUMBER = Array.from({ length: 23 }, (_, i) => 10 ** i);
-
 const SPECIAL_NOTE = 'Holds NaN or Infinity, which no Arrow decimal can: the values are exact text.';
 const WIDE_NOTE = `Has values of more than ${DECIMAL128_DIGITS} digits, more than an Arrow decimal holds: the values are exact text, and DuckDB cannot compute on them exactly.`;
 
@@ -92,30 +89,22 @@ export class DecimalColumnBuilder implements ColumnBuilder {
     this.appendValue(toDecimalValue(value));
   }
 
-  /**
-   * Appends the finite value `n / 10^scale`, `n` a safe integer: once the type is chosen and
-   * it fits, straight into the Decimal128 buffer without a BigInt (the common case, which
-   * keeps sums of money as fast as the wire).
-   */
-  appendScaled(n: number, scale: number): void {
+  /** The chosen Decimal128's scale, or null before the choice and for text. */
+  get decimalScale(): number | null {
     const chosen = this.choice;
-    if (this.inner !== null && chosen !== 'text' && chosen !== null && scale <= chosen.scale && scale <= 22 && isDecimalBuilder(this.inner)) {
-      const m = n * POW10_NUMBER[chosen.scale - scale]!;
-      if (Number.isSafeInteger(m)) {
-        const abs = Math.abs(n);
-        if (scale > this.maxScale && abs % POW10_NUMBER[scale - this.maxScale]! !== 0) this.maxScale = scale;
-        let whole = Math.trunc(abs / POW10_NUMBER[scale]!);
-        let digits = 0;
-        while (whole >= 1) {
-          digits++;
-          whole = Math.trunc(whole / 10);
-        }
-        if (digits > this.maxIntegerDigits) this.maxIntegerDigits = digits;
-        this.inner.appendSafeInteger(m);
-        return;
-      }
-    }
-    this.appendValue({ unscaled: BigInt(n), scale });
+    return this.inner === null || chosen === null || chosen === 'text' ? null : chosen.scale;
+  }
+
+  /**
+   * Appends a value already written as Decimal128 words at {@link decimalScale} (a wire
+   * decoder's fast path); `scale` and `integerDigits` are the value's own, for the choice a
+   * redo would make.
+   */
+  appendDecimalWords(words: Uint32Array, scale: number, integerDigits: number): void {
+    if (!isDecimalBuilder(this.inner!)) throw new Error('the column has not chosen a decimal type');
+    if (integerDigits > this.maxIntegerDigits) this.maxIntegerDigits = integerDigits;
+    if (scale > this.maxScale) this.maxScale = scale;
+    this.inner.appendWords(words, 1, null);
   }
 
   appendValue(value: DecimalValue): void {

@@ -23,6 +23,7 @@ import {
   type DecimalValue
 } from '../arrow/index.js';
 import type { ColumnPlan, ValueKind } from './types.js';
+import { numericIntegerDigits, numericToWords } from './numeric-words.js';
 import { pow10 } from '../arrow/index.js';
 
 /** Decodes one non-null value of `len` bytes at `pos`. */
@@ -42,6 +43,8 @@ const NUMERIC_SPECIAL = 0xc000; // NaN 0xC000, +Inf 0xD000, -Inf 0xF000
 const NUMERIC_PINF = 0xd000;
 const NUMERIC_NINF = 0xf000;
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+/** 10000^k for a last chunk of k base-10000 digits. */
+const CHUNK_SCALE = [1n, 10_000n, 100_000_000n];
 
 /** Which column a decoder serves: named in the error that asks for a redo. */
 export interface ColumnContext {
@@ -103,19 +106,13 @@ function valueDecoder(kind: ValueKind, builder: ColumnBuilder, column: ColumnCon
     }
     case 'numeric': {
       if (!isDecimalColumn(builder)) throw new Error('a numeric column needs a decimal column builder');
+      const words = new Uint32Array(4);
       return (view, _bytes, pos) => {
-        // Up to 12 significant digits (three base-10000 digits) whose unscaled value is a
-        // safe integer: no BigInt. Everything else goes the exact BigInt way.
-        const ndigits = view.getUint16(pos);
-        const sign = view.getUint16(pos + 4);
-        if (ndigits <= 3 && (sign & NUMERIC_SPECIAL) !== NUMERIC_SPECIAL) {
-          const dscale = view.getUint16(pos + 6);
-          let n = 0;
-          for (let i = 0; i < ndigits; i++) n = n * 10000 + view.getUint16(pos + 8 + 2 * i);
-          const e = 4 * (view.getInt16(pos + 2) - (ndigits - 1)) + dscale;
-          // Digits past dscale are zeros, so the division is exact.
-          const m = e >= 0 ? (e <= 22 ? n * POW10[e]! : NaN) : -e <= 22 ? n / POW10[-e]! : NaN;
-          if (Number.isSafeInteger(m)) return builder.appendScaled(sign === NUMERIC_NEG ? -m : m, dscale);
+        // Once the first batch chose Decimal128(38, s), values go straight into its words;
+        // what does not fit (or comes before the choice) takes the exact BigInt way.
+        const scale = builder.decimalScale;
+        if (scale !== null && numericToWords(view, pos, scale, words)) {
+          return builder.appendDecimalWords(words, view.getUint16(pos + 6), numericIntegerDigits(view, pos));
         }
         builder.appendValue(numericValue(view, pos));
       };
@@ -185,7 +182,7 @@ function appendDecimal(
   pos: number,
   scale: number,
   precision: number,
-  builder: ColumnBuilder & { appendSafeInteger(value: number): void }
+  builder: ColumnBuilder & { appendSafeInteger(value: number): void; appendWords(words: Uint32Array, count: number, validity: Uint8Array | null): void }
 ): boolean {
   const ndigits = view.getUint16(pos);
   const weight = view.getInt16(pos + 2);
@@ -203,13 +200,12 @@ function appendDecimal(
     builder.appendSafeInteger(sign === NUMERIC_NEG ? -n : n);
     return true;
   }
-  let v = 0n;
-  for (let i = 0; i < ndigits; i++) v = v * 10000n + BigInt(view.getUint16(pos + 8 + 2 * i));
-  const e = 4 * (weight - (ndigits - 1)) + scale;
-  v = e >= 0 ? v * 10n ** BigInt(e) : v / 10n ** BigInt(-e);
-  builder.append(sign === NUMERIC_NEG ? -v : v);
+  if (!numericToWords(view, pos, scale, WORDS)) throw new Error(`a numeric value does not fit its column's declared numeric(${precision},${scale})`);
+  builder.appendWords(WORDS, 1, null);
   return true;
 }
+
+const WORDS = new Uint32Array(4);
 
 /** numeric's binary form (see {@link appendDecimal}) as an exact value at its display scale (dscale). */
 function numericValue(view: DataView, pos: number): DecimalValue {
@@ -220,15 +216,20 @@ function numericValue(view: DataView, pos: number): DecimalValue {
   if (sign === NUMERIC_PINF) return 'Infinity';
   if (sign === NUMERIC_NINF) return '-Infinity';
   if ((sign & NUMERIC_SPECIAL) === NUMERIC_SPECIAL) return 'NaN';
+  // Three base-10000 digits (12 decimal ones) at a time are exact as a double: one BigInt
+  // step per three digits.
   let v = 0n;
-  if (ndigits <= 3) {
-    // Up to 12 digits: exact as a double, one BigInt at the end.
-    let n = 0;
-    for (let i = 0; i < ndigits; i++) n = n * 10000 + view.getUint16(pos + 8 + 2 * i);
-    v = BigInt(n);
-  } else {
-    for (let i = 0; i < ndigits; i++) v = v * 10000n + BigInt(view.getUint16(pos + 8 + 2 * i));
+  let chunk = 0;
+  let inChunk = 0;
+  for (let i = 0; i < ndigits; i++) {
+    chunk = chunk * 10000 + view.getUint16(pos + 8 + 2 * i);
+    if (++inChunk === 3) {
+      v = v * 1_000_000_000_000n + BigInt(chunk);
+      chunk = 0;
+      inChunk = 0;
+    }
   }
+  if (inChunk > 0) v = v * CHUNK_SCALE[inChunk]! + BigInt(chunk);
   // The digits are worth 10000^(weight - ndigits + 1) each; at dscale that is 10^e.
   const e = 4 * (weight - (ndigits - 1)) + dscale;
   v = e >= 0 ? v * pow10(e) : v / pow10(-e);
