@@ -439,6 +439,19 @@ class DecimalBuilder implements ColumnBuilder {
     this.words.length += count * 2;
     this.count += count;
   }
+  /** Appends one unscaled value given as its four words (see {@link appendWords}), valid. */
+  appendWordValue(words: Uint32Array): void {
+    this.words.reserve(2);
+    const buffer = this.words.buffer.buffer;
+    if (this.view === null || this.view.buffer !== buffer) this.view = new Uint32Array(buffer);
+    const i = this.words.length * 2;
+    this.view[i] = words[0]!;
+    this.view[i + 1] = words[1]!;
+    this.view[i + 2] = words[2]!;
+    this.view[i + 3] = words[3]!;
+    this.words.length += 2;
+    this.validity.mark(this.count++, true);
+  }
   private view: Uint32Array | null = null;
   finish(): Data {
     const length = this.count;
@@ -506,6 +519,7 @@ export function isFixedBuilder(builder: ColumnBuilder): builder is ColumnBuilder
 /** Whether `builder` takes unscaled safe integers without a BigInt (Decimal128 columns). */
 export function isDecimalBuilder(builder: ColumnBuilder): builder is ColumnBuilder & {
   appendSafeInteger(value: number): void;
+  appendWordValue(words: Uint32Array): void;
   appendWords(words: Uint32Array, count: number, validity: Uint8Array | null): void;
 } {
   return builder instanceof DecimalBuilder;

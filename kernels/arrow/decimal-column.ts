@@ -104,7 +104,7 @@ export class DecimalColumnBuilder implements ColumnBuilder {
     if (!isDecimalBuilder(this.inner!)) throw new Error('the column has not chosen a decimal type');
     if (integerDigits > this.maxIntegerDigits) this.maxIntegerDigits = integerDigits;
     if (scale > this.maxScale) this.maxScale = scale;
-    this.inner.appendWords(words, 1, null);
+    this.inner.appendWordValue(words);
   }
 
   appendValue(value: DecimalValue): void {

@@ -182,7 +182,7 @@ function appendDecimal(
   pos: number,
   scale: number,
   precision: number,
-  builder: ColumnBuilder & { appendSafeInteger(value: number): void; appendWords(words: Uint32Array, count: number, validity: Uint8Array | null): void }
+  builder: ColumnBuilder & { appendSafeInteger(value: number): void; appendWordValue(words: Uint32Array): void }
 ): boolean {
   const ndigits = view.getUint16(pos);
   const weight = view.getInt16(pos + 2);
@@ -201,7 +201,7 @@ function appendDecimal(
     return true;
   }
   if (!numericToWords(view, pos, scale, WORDS)) throw new Error(`a numeric value does not fit its column's declared numeric(${precision},${scale})`);
-  builder.appendWords(WORDS, 1, null);
+  builder.appendWordValue(WORDS);
   return true;
 }
 

@@ -12,26 +12,38 @@ const LIMBS = 8;
 const NUMERIC_SPECIAL = 0xc000;
 const NUMERIC_NEG = 0x4000;
 
-/** 10^38 in 16-bit limbs, low first: a Decimal128 holds magnitudes below it. */
-const LIMIT = (() => {
-  const limbs = new Array<number>(LIMBS).fill(0);
-  limbs[0] = 1;
-  for (let i = 0; i < 38; i++) mulAdd(limbs, 10, 0);
-  return limbs;
-})();
-
 const limbs = new Array<number>(LIMBS).fill(0);
 
-/** limbs = limbs × m + add; false when it no longer fits 128 bits. */
+/** How many low limbs may be non-zero: the rest are skipped. */
+let used = 0;
+
+/**
+ * limbs = limbs × m + add, for m ≤ 10000 and add < 65536: every step stays below 2^32, so
+ * it is exact in 32-bit integer arithmetic. False when the value no longer fits 128 bits.
+ */
 function mulAdd(l: number[], m: number, add: number): boolean {
   let carry = add;
-  for (let i = 0; i < LIMBS; i++) {
+  for (let i = 0; i < used; i++) {
     const t = l[i]! * m + carry;
-    carry = Math.floor(t / 65_536);
-    l[i] = t - carry * 65_536;
+    l[i] = t & 0xffff;
+    carry = t >>> 16;
   }
-  return carry === 0;
+  while (carry !== 0) {
+    if (used === LIMBS) return false;
+    l[used++] = carry & 0xffff;
+    carry >>>= 16;
+  }
+  return true;
 }
+
+/** 10^38 in 16-bit limbs, low first: a Decimal128 holds magnitudes below it. */
+const LIMIT = (() => {
+  const l = new Array<number>(LIMBS).fill(0);
+  used = 0;
+  mulAdd(l, 1, 1);
+  for (let i = 0; i < 38; i++) mulAdd(l, 10, 0);
+  return l;
+})();
 
 function belowLimit(l: number[]): boolean {
   for (let i = LIMBS - 1; i >= 0; i--) if (l[i] !== LIMIT[i]) return l[i]! < LIMIT[i]!;
@@ -50,7 +62,23 @@ export function numericToWords(view: DataView, pos: number, scale: number, out: 
   const weight = view.getInt16(pos + 2);
   const sign = view.getUint16(pos + 4);
   if ((sign & NUMERIC_SPECIAL) === NUMERIC_SPECIAL) return false;
+  if (ndigits <= 3) {
+    // Up to 12 digits whose value at `scale` is a safe integer (most money): plain doubles.
+    let n = 0;
+    for (let i = 0; i < ndigits; i++) n = n * 10_000 + view.getUint16(pos + 8 + 2 * i);
+    const e = ndigits === 0 ? 0 : 4 * (weight - (ndigits - 1)) + scale;
+    const m = e >= 0 ? (e <= 22 ? n * 10 ** e : NaN) : -e <= 22 && n % 10 ** -e === 0 ? n / 10 ** -e : NaN;
+    if (Number.isSafeInteger(m)) {
+      const v = sign === NUMERIC_NEG ? -m : m;
+      // Two's complement: the low word is v mod 2^32, the high words the sign-extended quotient.
+      out[0] = v >>> 0;
+      out[1] = Math.floor(v / 4_294_967_296) >>> 0;
+      out[2] = out[3] = v < 0 ? 0xffffffff : 0;
+      return true;
+    }
+  }
   limbs.fill(0);
+  used = 0;
   // The last digit is worth 10000^(weight - ndigits + 1); at `scale` that is 10^e.
   let e = ndigits === 0 ? 0 : 4 * (weight - (ndigits - 1)) + scale;
   for (let i = 0; i < ndigits; i++) {

@@ -50,7 +50,10 @@ describe('numericToWords', () => {
     ['99999999999999999999999999999999999999', 0],
     ['-0.99999999999999999999999999999999999999', 38],
     ['100000000', 3],
-    ['0.00012', 5]
+    ['0.00012', 5],
+    ['-9007199254740.991', 3],
+    ['-1', 0],
+    ['4294967296', 0]
   ])('%s at scale %i equals the exact value', (text, scale) => {
     const out = new Uint32Array(4);
     expect(numericToWords(numericBinary(text), 0, scale, out)).toBe(true);
@@ -60,6 +63,7 @@ describe('numericToWords', () => {
   it('refuses what a Decimal128 at that scale cannot hold exactly', () => {
     const out = new Uint32Array(4);
     expect(numericToWords(numericBinary('1.125'), 0, 2, out)).toBe(false); // a digit past the scale
+    expect(numericToWords(numericBinary('123456789.12345678'), 0, 2, out)).toBe(false); // the same, past 12 digits
     expect(numericToWords(numericBinary('1' + '0'.repeat(38)), 0, 0, out)).toBe(false); // 39 digits
     expect(numericToWords(numericBinary('1'), 0, 38, out)).toBe(false); // 39 digits at scale 38
     expect(numericToWords(numericBinary('NaN'), 0, 2, out)).toBe(false);
