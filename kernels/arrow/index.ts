@@ -1,6 +1,11 @@
-/** The one Arrow path for server engines: rows or wire values into batches, batches into IPC bytes. */
+/** The one Arrow path: server engines write batches and IPC bytes; everyone reads values exactly (plain values, CSV, JSON). */
 export * from './column-builder.js';
 export * from './batch-builder.js';
 export * from './result-stream.js';
 export * from './ipc.js';
 export * from './field-metadata.js';
+export * from './decimal.js';
+export * from './plain-values.js';
+export * from './text-chunks.js';
+export * from './csv.js';
+export * from './json.js';
