@@ -4,6 +4,7 @@
  * exact value JS cells get for decimal columns (README.md, "JS cells"; docs/types.md, "In
  * the browser"). No float is ever on the way from the words to the text.
  */
+import { Decimal as ArrowDecimal, makeData, type Data } from 'apache-arrow';
 
 /**
  * A decimal value as apache-arrow returns it (little-endian 32-bit words, two's complement,
@@ -18,6 +19,21 @@ export function decimalToBigInt(value: unknown): bigint {
   const bits = BigInt(words.length * 32);
   if (words.length > 0 && words[words.length - 1] & 0x80000000) result -= 1n << bits;
   return result;
+}
+
+/** A Decimal128(precision, scale) column of unscaled values (null for null): for tables made in JavaScript (dev pages, tests). */
+export function decimalData(values: readonly (bigint | null)[], precision: number, scale: number): Data<ArrowDecimal> {
+  const words = new BigUint64Array(values.length * 2);
+  const validity = new Uint8Array(Math.ceil(values.length / 8));
+  let nullCount = 0;
+  values.forEach((v, i) => {
+    if (v === null) return void nullCount++;
+    validity[i >> 3] |= 1 << (i & 7);
+    // Two's complement, low 64 bits first (Arrow's little-endian layout).
+    words[2 * i] = BigInt.asUintN(64, v);
+    words[2 * i + 1] = BigInt.asUintN(64, v >> 64n);
+  });
+  return makeData({ type: new ArrowDecimal(scale, precision, 128), length: values.length, nullCount, nullBitmap: validity, data: new Uint32Array(words.buffer) });
 }
 
 /** The exact text of an unscaled integer at `scale`, every digit and no separators: (1250n, 2) → "12.50". */

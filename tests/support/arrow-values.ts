@@ -1,20 +1,8 @@
 /** Arrow columns built from exact values, for tests of everything that reads them back. */
-import { Decimal, Field, Int64, RecordBatch, Schema, Struct, Table, Uint64, makeData, vectorFromArray, type Data, type DataType } from 'apache-arrow';
+import { Field, Int64, RecordBatch, Schema, Struct, Table, Uint64, makeData, vectorFromArray, type Data, type DataType } from 'apache-arrow';
 import { notedField } from '../../kernels/arrow/field-metadata.js';
 
-/** A Decimal128(precision, scale) column of unscaled values (null for null), as engines write it. */
-export function decimalData(values: (bigint | null)[], precision: number, scale: number): Data<Decimal> {
-  const words = new BigUint64Array(values.length * 2);
-  const validity = new Uint8Array(Math.ceil(values.length / 8));
-  values.forEach((v, i) => {
-    if (v === null) return;
-    validity[i >> 3] |= 1 << (i & 7);
-    words[2 * i] = BigInt.asUintN(64, v);
-    words[2 * i + 1] = BigInt.asUintN(64, v >> 64n);
-  });
-  const nullCount = values.filter((v) => v === null).length;
-  return makeData({ type: new Decimal(scale, precision, 128), length: values.length, nullCount, nullBitmap: validity, data: new Uint32Array(words.buffer) });
-}
+export { decimalData } from '../../kernels/arrow/decimal.js';
 
 /** An Int64 or Uint64 column of bigints. */
 export function bigintData(values: bigint[], unsigned = false): Data<Int64 | Uint64> {

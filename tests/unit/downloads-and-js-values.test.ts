@@ -21,6 +21,7 @@ const table = tableOf([
   fieldFor('money', decimalData([1250n, -305n, 10000n, null], 12, 2)),
   fieldFor('d38', decimalData([10n ** 38n - 1n, 1n, -(10n ** 38n - 1n), 0n], 38, 10)),
   fieldFor('i64', bigintData([-(2n ** 63n), 2n ** 63n - 1n, 0n, 1n])),
+  fieldFor('u64', bigintData([2n ** 64n - 1n, 0n, 2n ** 53n + 1n, 1n], true)),
   decimalTextColumn('big', ['-123456789012345678901234567890123456789012.50', 'NaN', 'Infinity', null], { dbType: 'numeric', note: 'More than 38 digits: exact text.' })
 ]);
 
@@ -39,13 +40,13 @@ describe('a Parquet download', () => {
     const connection = await instance.connect();
     try {
       const described = (await connection.runAndReadAll(`DESCRIBE SELECT * FROM '${file}'`)).getRowObjectsJS();
-      expect(Object.fromEntries(described.map((r) => [r.column_name, r.column_type]))).toEqual({ money: 'DECIMAL(12,2)', d38: 'DECIMAL(38,10)', i64: 'BIGINT', big: 'VARCHAR' });
-      const read = (await connection.runAndReadAll(`SELECT money::VARCHAR AS money, d38::VARCHAR AS d38, i64::VARCHAR AS i64, big FROM '${file}'`)).getRowObjectsJS();
+      expect(Object.fromEntries(described.map((r) => [r.column_name, r.column_type]))).toEqual({ money: 'DECIMAL(12,2)', d38: 'DECIMAL(38,10)', i64: 'BIGINT', u64: 'UBIGINT', big: 'VARCHAR' });
+      const read = (await connection.runAndReadAll(`SELECT money::VARCHAR AS money, d38::VARCHAR AS d38, i64::VARCHAR AS i64, u64::VARCHAR AS u64, big FROM '${file}'`)).getRowObjectsJS();
       expect(read).toEqual([
-        { money: '12.50', d38: '9999999999999999999999999999.9999999999', i64: '-9223372036854775808', big: '-123456789012345678901234567890123456789012.50' },
-        { money: '-3.05', d38: '0.0000000001', i64: '9223372036854775807', big: 'NaN' },
-        { money: '100.00', d38: '-9999999999999999999999999999.9999999999', i64: '0', big: 'Infinity' },
-        { money: null, d38: '0.0000000000', i64: '1', big: null }
+        { money: '12.50', d38: '9999999999999999999999999999.9999999999', i64: '-9223372036854775808', u64: '18446744073709551615', big: '-123456789012345678901234567890123456789012.50' },
+        { money: '-3.05', d38: '0.0000000001', i64: '9223372036854775807', u64: '0', big: 'NaN' },
+        { money: '100.00', d38: '-9999999999999999999999999999.9999999999', i64: '0', u64: '9007199254740993', big: 'Infinity' },
+        { money: null, d38: '0.0000000000', i64: '1', u64: '1', big: null }
       ]);
     } finally {
       connection.closeSync();
@@ -53,7 +54,7 @@ describe('a Parquet download', () => {
     }
     // The Arrow schema stored in the file keeps what the column is.
     const back = tableFromIPC(parquet.readParquet(tableToParquetBytes(parquet, table)).intoIPCStream());
-    expect(fieldNotes(back.schema.fields[3])).toEqual({ textType: 'decimal', dbType: 'numeric', note: 'More than 38 digits: exact text.' });
+    expect(fieldNotes(back.schema.fields[4])).toEqual({ textType: 'decimal', dbType: 'numeric', note: 'More than 38 digits: exact text.' });
   });
 });
 

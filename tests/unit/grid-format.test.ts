@@ -79,7 +79,9 @@ describe('numbers', () => {
 
   it('shows a decimal text column as numbers: grouped, right-aligned, every digit and trailing zero kept', () => {
     const f = cellFormatter(new Utf8(), 'decimal');
-    expect(f('-12345678901234567890123456789012345678901.50')).toEqual({ text: '-12,345,678,901,234,567,890,123,456,789,012,345,678,901.50', kind: 'number' });
+    const long = '-12345678901234567890123456789012345678901.50';
+    // A long number also carries its exact text as a tooltip, in case a narrowed column cuts it.
+    expect(f(long)).toEqual({ text: '-12,345,678,901,234,567,890,123,456,789,012,345,678,901.50', kind: 'number', title: long });
     expect(f('12.50')).toEqual({ text: '12.50', kind: 'number' });
     expect(f('NaN').text).toBe('NaN');
     expect(formatDecimalText('-Infinity')).toBe('-∞');

@@ -33,6 +33,11 @@ const CELL_PAD_PX = 26;
 const HEADER_CHAR_PX = 8.6;
 export const MIN_COLUMN_WIDTH = 48;
 export const MAX_AUTO_COLUMN_WIDTH = 320;
+/**
+ * Numbers get more room: a cut number is misread (its last digits, the cents, are what the
+ * ellipsis hides), and a 38-digit decimal with separators is about 50 characters.
+ */
+export const MAX_AUTO_NUMBER_WIDTH = 560;
 /** Rows sampled to size a column: this many from the start, the end, and spread between. */
 const SAMPLE_EACH = 50;
 
@@ -76,7 +81,7 @@ export function gridColumns(table: Table): GridColumn[] {
       numeric,
       filterKind: decimal ? 'decimal' : numeric ? 'number' : isTextType(field.type) ? 'text' : 'other',
       format,
-      width: clampWidth(Math.max(Math.ceil(chars * (mono ? MONO_CHAR_PX : SANS_CHAR_PX)), label.length * 6.6, field.name.length * HEADER_CHAR_PX) + CELL_PAD_PX, MAX_AUTO_COLUMN_WIDTH)
+      width: clampWidth(Math.max(Math.ceil(chars * (mono ? MONO_CHAR_PX : SANS_CHAR_PX)), label.length * 6.6, field.name.length * HEADER_CHAR_PX) + CELL_PAD_PX, numeric ? MAX_AUTO_NUMBER_WIDTH : MAX_AUTO_COLUMN_WIDTH)
     };
   });
 }

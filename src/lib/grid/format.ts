@@ -110,6 +110,15 @@ function textCell(text: string, kind: FormattedCell['kind'] = 'text'): Formatted
   return { text: shown, title, kind };
 }
 
+/** Digits past which a decimal cell carries its exact text as a tooltip too: a narrowed column may cut it. */
+const LONG_NUMBER_CHARS = 20;
+
+/** A decimal's cell from its exact text: grouped, shortened only past MAX_CELL_CHARS, the exact text as the title when long. */
+function numberCell(exact: string, text = groupDigits(exact)): FormattedCell {
+  if (text.length > MAX_CELL_CHARS) return { ...textCell(text, 'number'), title: exact.length > MAX_TITLE_CHARS ? exact.slice(0, MAX_TITLE_CHARS - 1) + '…' : exact };
+  return exact.length > LONG_NUMBER_CHARS ? { text, kind: 'number', title: exact } : { text, kind: 'number' };
+}
+
 /** A function formatting one column's values for display; make one per column, call it per visible cell. */
 export type CellFormatter = (value: unknown) => FormattedCell;
 
@@ -121,12 +130,7 @@ export type CellFormatter = (value: unknown) => FormattedCell;
 export function cellFormatter(type: DataType, textType?: CairnTextType): CellFormatter {
   if (DataType.isDictionary(type)) return nullable(cellFormatter(type.dictionary, textType));
   if (textType === 'decimal' && (DataType.isUtf8(type) || DataType.isLargeUtf8(type))) {
-    return nullable((v) => {
-      const exact = v as string;
-      const text = formatDecimalText(exact);
-      if (text.length <= MAX_CELL_CHARS) return { text, kind: 'number' };
-      return { ...textCell(text, 'number'), title: exact.length > MAX_TITLE_CHARS ? exact.slice(0, MAX_TITLE_CHARS - 1) + '…' : exact };
-    });
+    return nullable((v) => numberCell(v as string, formatDecimalText(v as string)));
   }
   if (DataType.isInt(type)) {
     return nullable((v) => ({ text: formatInteger(v as number | bigint), kind: 'number' }));
@@ -141,7 +145,7 @@ export function cellFormatter(type: DataType, textType?: CairnTextType): CellFor
   }
   if (DataType.isDecimal(type)) {
     const scale = type.scale;
-    return nullable((v) => ({ text: formatDecimal(decimalToBigInt(v), scale), kind: 'number' }));
+    return nullable((v) => numberCell(decimalText(decimalToBigInt(v), scale)));
   }
   if (DataType.isBool(type)) return nullable((v) => ({ text: v ? 'true' : 'false', kind: 'bool' }));
   if (DataType.isDate(type)) {
