@@ -116,6 +116,9 @@ describe('exact decimals from PostgreSQL in Chromium', () => {
     const cell = page.locator('.rows .data[aria-rowindex="2"] [data-c="2"]');
     expect(await cell.innerText()).toBe('98,765,432,109,876,543,210,987,654,321,098,765,432,100.000');
     expect(await cell.evaluate((el) => getComputedStyle(el).textAlign)).toBe('right');
+    // Scrolled to the wide text column, its header and note in view.
+    await page.locator('.scroller').evaluate((el) => (el.scrollLeft = el.scrollWidth));
+    await expect.poll(() => note.isVisible()).toBe(true);
     await page.screenshot({ path: screenshotPath('e2e-decimal-text-grid') });
   });
 });
