@@ -80,6 +80,20 @@ describe('exact decimals from PostgreSQL in Chromium', () => {
     await synced(script);
     insertCell(script.doc, { kind: 'sql', name: 'payments', engine: connectionId, source: `select id, amount from ${TABLE} order by id` });
     insertCell(script.doc, { kind: 'js', name: 'total', source: `import { sum } from 'cairn';\nString(sum(payments, 'amount'))` });
+    // DuckDB-WASM gets the DECIMAL as DECIMAL: its own sum is exact too.
+    insertCell(script.doc, { kind: 'sql', name: 'in_browser', source: 'select typeof(amount) as type, sum(amount) as total from payments group by all' });
+    insertCell(script.doc, { kind: 'chart', name: 'by_id', config: { source: 'payments', mark: 'bar', x: 'id', y: 'amount', aggregate: 'sum' } });
+    // A result with a decimal text column (more than 38 digits), as an engine marks it.
+    insertCell(script.doc, {
+      kind: 'js',
+      name: 'wide',
+      source: `import * as arrow from 'apache-arrow';
+const values = new arrow.Table({ big: arrow.vectorFromArray(['123456789012345678901234567890123456789012.50'], new arrow.Utf8()) });
+const [plain] = values.schema.fields;
+const field = new arrow.Field(plain.name, plain.type, plain.nullable, new Map([['cairn.type', 'decimal']]));
+new arrow.Table(new arrow.Schema([field]), values.batches)`
+    });
+    insertCell(script.doc, { kind: 'sql', name: 'reads_wide', source: 'select big from wide' });
     await new Promise((r) => setTimeout(r, 200));
     script.destroy();
 
@@ -101,6 +115,23 @@ describe('exact decimals from PostgreSQL in Chromium', () => {
     const expected = rows[0].total as string;
     expect(expected).toBe('10001234676.48');
     await expect.poll(() => output(page, 'total')).toContain(expected);
+    await waitDone(page, 'in_browser');
+    expect(await gridColumn(page, 'in_browser', 0)).toEqual(['DECIMAL(12,2)']);
+    expect(await gridColumn(page, 'in_browser', 1)).toEqual(['10,001,234,676.48']);
+
+    // A chart's sum stays DECIMAL; its tooltip prints the exact text.
+    await waitDone(page, 'by_id');
+    const bars = page.locator('[data-cell-name="by_id"] svg [aria-label="bar"] rect');
+    await expect.poll(() => bars.count()).toBe(AMOUNTS.length);
+    await page.locator('[data-cell-name="by_id"] figure, [data-cell-name="by_id"] svg[class*="plot"]').first().scrollIntoViewIfNeeded();
+    const box = (await bars.nth(0).boundingBox())!;
+    // Plot's pointer picks the bar nearest along x: hover just above the (short) first bar.
+    await page.mouse.move(box.x + box.width / 2, box.y - 4);
+    await expect.poll(() => page.locator('[data-cell-name="by_id"] [aria-label="tip"]').textContent(), { timeout: 10_000 }).toContain('12.50');
+
+    // DuckDB reads decimal text as VARCHAR, and the cell that does says so.
+    await waitDone(page, 'reads_wide');
+    expect(await output(page, 'reads_wide')).toMatch(/DuckDB cannot compute on column big of wide exactly because its values have more than 38 digits/);
     await page.screenshot({ path: screenshotPath('e2e-exact-decimals'), fullPage: true });
   });
 
