@@ -5,25 +5,32 @@
  * string of its exact text; float NaN/±Infinity as strings; dates and times as ISO text.
  * The grid's JSON download and the server's report exports both write this.
  */
+import type { Schema } from 'apache-arrow';
 import { fieldTypeLabel, plainJson, toPlain } from './plain-values.js';
-import { rowChunks, type ArrowSource, type ChunkOptions } from './text-chunks.js';
+import { textChunks, textFormat, type ArrowSource, type ChunkOptions, type TextFormat } from './text-chunks.js';
 
-/** The JSON text in chunks: the columns and the opening of `rows`, the rows, then the close. */
-export function* jsonChunks(source: ArrowSource, options: ChunkOptions = {}): Generator<string, void, undefined> {
-  const fields = source.schema.fields;
-  const types = fields.map((f) => f.type);
-  const columns = fields.map((f) => ({ name: f.name, type: fieldTypeLabel(f) }));
-  yield `{"columns":${JSON.stringify(columns)},"rows":[\n`;
-  const row = (vectors: readonly { get(i: number): unknown }[], r: number) => {
-    let line = '[';
-    for (let c = 0; c < vectors.length; c++) {
-      if (c > 0) line += ',';
-      line += plainJson(toPlain(vectors[c].get(r), types[c]));
-    }
-    return line + ']';
-  };
-  yield* rowChunks(source, row, ',\n', options);
-  yield '\n]}\n';
+/** JSON for results of `schema`: the columns, then the rows, then the close. Make one per result. */
+export function jsonFormat(schema: Schema): TextFormat {
+  const types = schema.fields.map((f) => f.type);
+  const columns = schema.fields.map((f) => ({ name: f.name, type: fieldTypeLabel(f) }));
+  return textFormat(
+    `{"columns":${JSON.stringify(columns)},"rows":[\n`,
+    (vectors, r) => {
+      let line = '[';
+      for (let c = 0; c < vectors.length; c++) {
+        if (c > 0) line += ',';
+        line += plainJson(toPlain(vectors[c].get(r), types[c]));
+      }
+      return line + ']';
+    },
+    ',\n',
+    '\n]}\n'
+  );
+}
+
+/** The JSON text of `source` in chunks. */
+export function jsonChunks(source: ArrowSource, options: ChunkOptions = {}): Generator<string, void, undefined> {
+  return textChunks(jsonFormat(source.schema), source, options);
 }
 
 /** The whole JSON as one string (for small results and tests; stream {@link jsonChunks} otherwise). */

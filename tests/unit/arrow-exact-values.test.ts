@@ -2,12 +2,13 @@
  * The one exact value path (kernels/arrow: decimal.ts, plain-values.ts, csv.ts, json.ts):
  * no digit changes between an Arrow value and the CSV, JSON or clipboard text written for it.
  */
-import { Float64, List, Field, Int32, Utf8, vectorFromArray, makeData } from 'apache-arrow';
+import { Float64, List, Field, Int32, Schema, Table, Utf8, vectorFromArray, makeData } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { Decimal, decimalText, decimalToBigInt } from '../../kernels/arrow/decimal.js';
 import { floatText, plainJson, rawText, toPlain } from '../../kernels/arrow/plain-values.js';
 import { csvChunks, toCsv } from '../../kernels/arrow/csv.js';
-import { toJson } from '../../kernels/arrow/json.js';
+import { jsonFormat, toJson } from '../../kernels/arrow/json.js';
+import { fieldNotes, withFieldNotesOf } from '../../kernels/arrow/field-metadata.js';
 import { bigintData, decimalData, decimalTextColumn, fieldFor, tableOf } from '../support/arrow-values.js';
 
 const NINES = 10n ** 38n - 1n;
@@ -135,7 +136,25 @@ describe('CSV and JSON of a result with decimals, decimal text, nulls and lists'
 
   it('streams in chunks of rows', () => {
     const chunks = [...csvChunks(table, { chunkRows: 2 })];
-    expect(chunks).toHaveLength(3);
+    expect(chunks).toHaveLength(4);
     expect(chunks.join('')).toBe(toCsv(table));
+  });
+
+  it('writes batches as they arrive, as a server streams them', () => {
+    const twice = new Table([...table.batches, ...table.batches]);
+    const json = jsonFormat(table.schema);
+    let text = json.head;
+    for (const batch of twice.batches) for (const chunk of json.rows(batch)) text += chunk;
+    text += json.tail;
+    expect(text).toBe(toJson(twice));
+    expect(JSON.parse(text).rows).toHaveLength(6);
+  });
+
+  it('keeps the field metadata of a result queried again through DuckDB (the grid’s sort)', () => {
+    const stripped = new Table(new Schema(table.schema.fields.map((f) => new Field(f.name, f.type, f.nullable))), table.batches);
+    const restored = withFieldNotesOf(stripped, table.schema);
+    expect(fieldNotes(restored.schema.fields[1])).toEqual({ textType: 'decimal', dbType: 'numeric', note: undefined });
+    expect(restored.getChild('huge')!.get(1)).toBe('NaN');
+    expect(withFieldNotesOf(table, table.schema)).toBe(table);
   });
 });

@@ -241,8 +241,8 @@ describe('exports', () => {
     const blob = await tableToCsvBlob(twoBatches, { yieldEvery: async () => void yields++ });
     const text = await blob.text();
     expect(text.split('\r\n')).toEqual(['id,name', '1,plain', '2,"with, comma"', '3,"say ""hi""\nnext"', '1,plain', '2,"with, comma"', '3,"say ""hi""\nnext"', '']);
-    // The header, then one chunk per batch.
-    expect(yields).toBe(3);
+    // The header, one chunk per batch, the (empty) end.
+    expect(yields).toBe(4);
   });
 });
 
