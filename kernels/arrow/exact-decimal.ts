@@ -63,7 +63,7 @@ export function parseDecimal(text: string): DecimalValue {
 export function decimalText(unscaled: bigint, scale: number): string {
   const negative = unscaled < 0n;
   let digits = (negative ? -unscaled : unscaled).toString();
-  if (scale <= 0) return (negative ? '-' : '') + digits + '0'.repeat(-scale);
+  if (scale <= 0) return unscaled === 0n ? '0' : (negative ? '-' : '') + digits + '0'.repeat(-scale);
   if (digits.length <= scale) digits = '0'.repeat(scale - digits.length + 1) + digits;
   const point = digits.length - scale;
   return `${negative ? '-' : ''}${digits.slice(0, point)}.${digits.slice(point)}`;

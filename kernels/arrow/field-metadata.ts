@@ -15,7 +15,7 @@
  *   in a way that matters (text instead of a number, a truncated precision); the grid shows
  *   it on the column header. Never set for an exact, native mapping.
  */
-import { Field, type DataType } from 'apache-arrow';
+import { Field, Schema, Table, type DataType } from 'apache-arrow';
 
 export const CAIRN_TYPE = 'cairn.type';
 export const CAIRN_DB_TYPE = 'cairn.db_type';
@@ -62,4 +62,21 @@ export function isDecimalText(field: Pick<Field, 'metadata'>): boolean {
 /** Whether a field holds JSON text (`cairn.type: json`). */
 export function isJsonText(field: Pick<Field, 'metadata'>): boolean {
   return field.metadata.get(CAIRN_TYPE) === 'json';
+}
+
+/**
+ * `table` with the field metadata of `source`'s same-named fields put back: what a query over
+ * a registered result (DuckDB keeps no Arrow field metadata) needs to show and download
+ * like the result it came from (the grid's sort and filter).
+ */
+export function withFieldNotesOf(table: Table, source: Schema): Table {
+  const from = new Map(source.fields.map((f) => [f.name, f]));
+  let changed = false;
+  const fields = table.schema.fields.map((f) => {
+    const original = from.get(f.name);
+    if (!original || original.metadata.size === 0 || f.metadata.size > 0) return f;
+    changed = true;
+    return new Field(f.name, f.type, f.nullable, new Map(original.metadata));
+  });
+  return changed ? new Table(new Schema(fields, table.schema.metadata), table.batches) : table;
 }

@@ -5,6 +5,12 @@
  * without it inserts nothing and says nothing), does not read the IPC *file* format
  * (what `.arrow` files usually hold), and transfers — detaches — the buffer it is given,
  * so the bytes returned here are always a fresh copy the caller never sees again.
+ *
+ * Types arrive as they are (docs/types.md, "In the browser"): Decimal128(p, s) as
+ * DECIMAL(p, s) (38 digits included), Int64 as BIGINT, Uint64 as UBIGINT. DuckDB keeps no
+ * Arrow field metadata, and has no exact type for a `cairn.type: decimal` text column (more
+ * than 38 digits, or NaN/Infinity): it arrives as VARCHAR, and {@link decimalTextNotices}
+ * says so on the cell that reads it.
  */
 import {
   Bool,
@@ -21,6 +27,7 @@ import {
   type DataType,
   type Vector
 } from 'apache-arrow';
+import { isDecimalText } from '../arrow/field-metadata.js';
 import { QueryError } from '../engine.js';
 import { ENGINE_ID } from './errors.js';
 
@@ -116,4 +123,14 @@ function toText(v: unknown): string {
 
 function isTableLike(v: unknown): boolean {
   return !!v && typeof v === 'object' && 'schema' in v && 'batches' in v && 'numRows' in v;
+}
+
+/**
+ * One sentence per `cairn.type: decimal` column of `table` (the result named `name`): DuckDB
+ * reads it as VARCHAR, so a SQL cell or chart over it cannot compute on it exactly.
+ */
+export function decimalTextNotices(name: string, table: Pick<Table, 'schema'>): string[] {
+  return table.schema.fields
+    .filter((f) => isDecimalText(f))
+    .map((f) => `DuckDB cannot compute on column ${f.name} of ${name} exactly because its values have more than 38 digits (or are NaN/Infinity): it reads them as text (VARCHAR). Compute on it in the database, or cast it (::DOUBLE) knowing that rounds.`);
 }

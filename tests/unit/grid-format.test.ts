@@ -1,22 +1,22 @@
-import { Bool, Date_, DateUnit, Decimal, Field, Float64, Int32, Int64, List, Struct, TimeMicrosecond, TimestampMillisecond, TimestampMicrosecond, Utf8, makeData, makeVector, tableFromArrays, vectorFromArray, Table, TimeUnit, Dictionary } from 'apache-arrow';
+import { RecordBatch, Schema, Bool, Date_, DateUnit, Decimal, Field, Float64, Int32, Int64, List, Struct, TimeMicrosecond, TimestampMillisecond, TimestampMicrosecond, Utf8, makeData, makeVector, tableFromArrays, vectorFromArray, Table, TimeUnit, Dictionary } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import {
   MAX_CELL_CHARS,
   cellFormatter,
   countLabel,
-  decimalToBigInt,
-  formatDate,
   formatDecimal,
+  formatDecimalText,
   formatDuration,
   formatFloat,
-  formatInteger,
-  formatTime,
-  formatTimestamp,
-  rawText,
-  typeLabel
+  formatInteger
 } from '../../src/lib/grid/format.js';
+import { decimalToBigInt } from '../../kernels/arrow/decimal.js';
+import { decimalText } from '../../kernels/arrow/exact-decimal.js';
+import { formatDate, formatTime, formatTimestamp, rawText, typeLabel } from '../../kernels/arrow/plain-values.js';
+import { csvField } from '../../kernels/arrow/csv.js';
+import { notedField } from '../../kernels/arrow/field-metadata.js';
 import { gridColumns, sampleRows } from '../../src/lib/grid/columns.js';
-import { csvField, rangeToTsv, tableToCsvBlob, tsvField } from '../../src/lib/grid/export.js';
+import { rangeToTsv, tableToCsvBlob, tsvField } from '../../src/lib/grid/export.js';
 import { bodyHeight, poolSize, rowPool, rowWindow, scrollTopToReveal, slotRow, virtualTop } from '../../src/lib/grid/viewport.js';
 
 describe('numbers', () => {
@@ -59,7 +59,7 @@ describe('numbers', () => {
     expect(formatDecimal(-5n, 3)).toBe('-0.005');
     expect(formatDecimal(12n, 0)).toBe('12');
     expect(formatDecimal(12n, -2)).toBe('1,200');
-    expect(formatDecimal(123456789012345678901234567890n, 4, false)).toBe('12345678901234567890123456.7890');
+    expect(decimalText(123456789012345678901234567890n, 4)).toBe('12345678901234567890123456.7890');
   });
 
   it('reads 128-bit two’s-complement decimal words, positive and negative', () => {
@@ -76,6 +76,26 @@ describe('numbers', () => {
     expect(f(vector.get(0)).text).toBe('1,234.56');
     expect(f(vector.get(1)).text).toBe('-0.99');
     expect(rawText(vector.get(0), type)).toBe('1234.56');
+  });
+
+  it('shows a decimal text column as numbers: grouped, right-aligned, every digit and trailing zero kept', () => {
+    const f = cellFormatter(new Utf8(), 'decimal');
+    const long = '-12345678901234567890123456789012345678901.50';
+    // A long number also carries its exact text as a tooltip, in case a narrowed column cuts it.
+    expect(f(long)).toEqual({ text: '-12,345,678,901,234,567,890,123,456,789,012,345,678,901.50', kind: 'number', title: long });
+    expect(f('12.50')).toEqual({ text: '12.50', kind: 'number' });
+    expect(f('NaN').text).toBe('NaN');
+    expect(formatDecimalText('-Infinity')).toBe('-∞');
+    expect(f(null).kind).toBe('null');
+  });
+
+  it('gives a decimal text column a numeric header: the database type, its note, exact filters', () => {
+    const field = notedField('big', new Utf8(), { textType: 'decimal', dbType: 'numeric', note: 'Values wider than 38 digits are exact text.' });
+    const schema = new Schema([field]);
+    const batch = new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: 1, nullCount: 0, children: [vectorFromArray(['1234.50']).data[0]] }));
+    const decimalColumns = gridColumns(new Table(schema, [batch]));
+    expect(decimalColumns[0]).toMatchObject({ label: 'numeric', note: 'Values wider than 38 digits are exact text.', numeric: true, filterKind: 'decimal' });
+    expect(decimalColumns[0].format('1234.50').text).toBe('1,234.50');
   });
 });
 
@@ -222,7 +242,8 @@ describe('exports', () => {
     const blob = await tableToCsvBlob(twoBatches, { yieldEvery: async () => void yields++ });
     const text = await blob.text();
     expect(text.split('\r\n')).toEqual(['id,name', '1,plain', '2,"with, comma"', '3,"say ""hi""\nnext"', '1,plain', '2,"with, comma"', '3,"say ""hi""\nnext"', '']);
-    expect(yields).toBe(2);
+    // The header, one chunk per batch, the (empty) end.
+    expect(yields).toBe(4);
   });
 });
 

@@ -125,6 +125,14 @@ describe('parseFilterInput', () => {
     expect(parseFilterInput('n', '= 9007199254740993', 'number')).toEqual({ column: 'n', op: '=', value: '9007199254740993' });
   });
 
+  it('keeps a number typed for a decimal column as exact text, exponents written out', () => {
+    expect(parseFilterInput('m', '> 0.1', 'decimal')).toEqual({ column: 'm', op: '>', value: '0.1' });
+    expect(parseFilterInput('m', '1,234.50', 'decimal')).toEqual({ column: 'm', op: '=', value: '1234.50' });
+    expect(parseFilterInput('m', '< 2.5e-3', 'decimal')).toEqual({ column: 'm', op: '<', value: '0.0025' });
+    expect(parseFilterInput('m', '>= 1E3', 'decimal')).toEqual({ column: 'm', op: '>=', value: '1000' });
+    expect(parseFilterInput('m', 'NaN', 'decimal')).toEqual({ column: 'm', op: '=', value: 'NaN' });
+  });
+
   it('reads a bare word as contains on text and as equals elsewhere', () => {
     expect(parseFilterInput('s', 'sea', 'text')).toEqual({ column: 's', op: 'contains', value: 'sea' });
     expect(parseFilterInput('n', '42', 'number')).toEqual({ column: 'n', op: '=', value: 42 });

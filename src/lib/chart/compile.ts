@@ -6,10 +6,14 @@
  * Result columns have fixed names (`x`, `x1`, `x2`, `y`, `color`, `facet`, …) and plain
  * types: measures are DOUBLE, times are DOUBLE milliseconds since the epoch (turned into
  * Dates for Plot), categories are VARCHAR — the same in every engine's Arrow.
+ *
+ * A DECIMAL measure is aggregated as DECIMAL (a sum of DECIMAL stays DECIMAL, exact), and
+ * only then turned into a DOUBLE to draw; its exact text comes along (`y_exact`, `fill_exact`)
+ * and is what the tooltip prints (docs/types.md, "In the browser").
  */
 import * as Plot from '@observablehq/plot';
 import { CHART_AGGREGATES, CHART_MARKS, type ConfigValue } from '../doc/schema.js';
-import { columnKind, quoteIdent, type ColumnKind } from './sql.js';
+import { columnKind, isDecimalType, quoteIdent, type ColumnKind } from './sql.js';
 
 export type ChartMark = (typeof CHART_MARKS)[number];
 export type ChartAggregate = (typeof CHART_AGGREGATES)[number];
@@ -69,6 +73,8 @@ interface Field {
   name: string;
   sql: string;
   kind: ColumnKind;
+  /** A DECIMAL column: aggregated as DECIMAL, never through a DOUBLE. */
+  exact: boolean;
 }
 
 /** Compile a chart config over `sourceTable` whose columns are `columns`; a bad config is an error value. */
@@ -105,7 +111,7 @@ function compile(config: ChartConfig, columns: ChartColumn[], sourceTable: strin
     if (!name) return null;
     const column = byName.get(name);
     if (!column) throw new ConfigError(`Unknown column "${name}" for ${key}: ${sourceTable} has ${columns.map((c) => c.name).join(', ') || 'no columns'}.`, key);
-    return { name, sql: quoteIdent(name), kind: columnKind(column.type) };
+    return { name, sql: quoteIdent(name), kind: columnKind(column.type), exact: isDecimalType(column.type) };
   };
   const x = field('x');
   const y = field('y');
@@ -207,6 +213,32 @@ function binned(f: Field, bins: number, p: string, from: string): Binned {
   };
 }
 
+/** Aggregates whose result over a DECIMAL is a DECIMAL (DuckDB's `avg` gives a DOUBLE). */
+const EXACT_AGGREGATES: ReadonlySet<ChartAggregate> = new Set<ChartAggregate>(['sum', 'min', 'max', 'median']);
+
+/** A measure as the aggregate reads it: a DECIMAL as it is, anything else as a plain value. */
+function measure(f: Field): string {
+  return f.exact ? f.sql : plain(f);
+}
+
+/**
+ * The output columns for an aggregated measure `col`: the DOUBLE Plot draws and, when the
+ * aggregate of a DECIMAL stays exact, its exact text as `<col>_exact` for the tooltip.
+ */
+function measureColumns(col: string, exact: boolean): string[] {
+  return exact ? [`${col}::DOUBLE as ${col}`, `${col}::VARCHAR as ${col}_exact`] : [col];
+}
+
+/**
+ * Mark options for tooltips: Plot's own, or, for an exact measure, the exact text under the
+ * measure's label in place of the float (which Plot would print rounded).
+ */
+function tipOptions(channel: 'y' | 'fill', label: string, exact: boolean): { tip: Plot.TipOptions | true; channels?: Record<string, Plot.ChannelValue> } {
+  if (!exact) return { tip: true };
+  // A channel's key is its label in the tooltip.
+  return { tip: { format: { [channel]: false } }, channels: { [label]: `${channel}_exact` } };
+}
+
 function aggregateSql(aggregate: ChartAggregate, value: string | null): string {
   switch (aggregate) {
     case 'count':
@@ -252,12 +284,13 @@ function compileXY(ctx: Ctx, aggregateText: ChartAggregate | ''): CompiledChart 
   cols.push(bin ? `${bin.key} as xk` : `${plain(x)} as x`);
   if (color) cols.push(`${plain(color)} as color`);
   if (facet) cols.push(`${plain(facet)} as facet`);
-  if (y) cols.push(`${plain(y)} as yv`);
+  if (y) cols.push(`${measure(y)} as yv`);
   if (y && (raw || aggregate !== 'count')) where.push(`${y.sql} is not null`);
+  const exactY = !!y?.exact && (raw || EXACT_AGGREGATES.has(aggregate));
   ctes.push(`rows as (select ${cols.join(', ')} from src where ${where.join(' and ')})`);
   const dims = [bin ? 'xk' : 'x', color ? 'color' : '', facet ? 'facet' : ''].filter(Boolean);
   // The bin's edges are computed per group, after grouping by its key.
-  const out = [...(bin ? [`${bin.x1('xk')} as x1`, `${bin.x2('xk')} as x2`] : ['x']), ...dims.slice(1), 'y'];
+  const out = [...(bin ? [`${bin.x1('xk')} as x1`, `${bin.x2('xk')} as x2`] : ['x']), ...dims.slice(1), ...measureColumns('y', exactY)];
   let inner: string;
   if (raw) {
     inner = `select ${[...dims, 'yv as y'].join(', ')} from rows using sample reservoir(${DOT_SAMPLE} rows) repeatable (42)`;
@@ -281,7 +314,7 @@ function compileXY(ctx: Ctx, aggregateText: ChartAggregate | ''): CompiledChart 
       const data = rowsOf(table, temporal);
       const single = style.color ?? 'currentColor';
       const fillOrColor = color ? 'color' : single;
-      const channels = { fy: facet ? 'facet' : undefined, tip: true } as const;
+      const channels = { fy: facet ? 'facet' : undefined, ...tipOptions('y', yLabel, exactY) };
       const sortOption = ordinalSort(ctx.sort, x.kind === 'nominal' && !bin);
       const xChannel = bin ? { x1: 'x1', x2: 'x2' } : { x: 'x' };
       const xMid = bin ? { x: (d: Record<string, unknown>) => midpoint(d.x1, d.x2) } : { x: 'x' };
@@ -345,10 +378,11 @@ function compileRect(ctx: Ctx, aggregateText: ChartAggregate | ''): CompiledChar
     out.push('facet');
     order.push('facet');
   }
-  if (value) cols.push(`${plain(value)} as v`);
+  if (value) cols.push(`${measure(value)} as v`);
+  const exactFill = !!value?.exact && EXACT_AGGREGATES.has(aggregate);
   const where = [`${x.sql} is not null`, `${y.sql} is not null`, ...(value ? [`${value.sql} is not null`] : [])];
   const rows = `rows as (select ${cols.join(', ')} from src where ${where.join(' and ')})`;
-  const sql = `${withClause(ctx.from, [rows], setups)}select ${out.join(', ')}, fill from (select ${keys.join(', ')}, ${aggregateSql(aggregate, value ? 'v' : null)} as fill from rows group by all) order by ${order.join(', ')} limit ${ROW_LIMIT}`;
+  const sql = `${withClause(ctx.from, [rows], setups)}select ${[...out, ...measureColumns('fill', exactFill)].join(', ')} from (select ${keys.join(', ')}, ${aggregateSql(aggregate, value ? 'v' : null)} as fill from rows group by all) order by ${order.join(', ')} limit ${ROW_LIMIT}`;
   const temporal = new Set<string>();
   if (x.kind === 'temporal') ['x', 'x1', 'x2'].forEach((c) => temporal.add(c));
   if (y.kind === 'temporal') ['y', 'y1', 'y2'].forEach((c) => temporal.add(c));
@@ -360,7 +394,7 @@ function compileRect(ctx: Ctx, aggregateText: ChartAggregate | ''): CompiledChar
     rowLimit: ROW_LIMIT,
     plot(table, style = {}) {
       const data = rowsOf(table, temporal);
-      const common = { fill: 'fill', fy: ctx.facet ? 'facet' : undefined, tip: true } as const;
+      const common = { fill: 'fill', fy: ctx.facet ? 'facet' : undefined, ...tipOptions('fill', fillLabel, exactFill) };
       const mark = xb && yb
         ? Plot.rect(data, { x1: 'x1', x2: 'x2', y1: 'y1', y2: 'y2', ...common })
         : xb

@@ -17,3 +17,8 @@ export function columnKind(type: string): ColumnKind {
   if (TEMPORAL.test(t) || /^Timestamp</.test(t) || /^Date</.test(t)) return 'temporal';
   return 'nominal';
 }
+
+/** Whether a column type is an exact decimal, as DuckDB (`DECIMAL(18,2)`) or Arrow (`Decimal[18e+2]`) spells it. */
+export function isDecimalType(type: string): boolean {
+  return /^(decimal|numeric)\b/i.test(type.trim());
+}

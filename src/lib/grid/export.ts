@@ -1,16 +1,14 @@
 /**
- * A result's bytes for the clipboard and downloads: TSV of a selected range, CSV of the
- * whole table streamed batch by batch into a Blob, and Arrow IPC (Parquet is in parquet.ts,
- * loaded only when someone asks for it). Values are read column-wise from the Arrow
+ * A result's bytes for the clipboard and downloads: TSV of a selected range, CSV and JSON of
+ * the whole table (written by kernels/arrow/csv.ts and json.ts, which the server shares)
+ * chunk by chunk into a Blob, and Arrow IPC (Parquet is in parquet.ts, loaded only when
+ * someone asks for it). Values are read column-wise from the Arrow
  * vectors; no row objects are ever made for the whole table.
  */
 import { tableToIPC, type Table } from 'apache-arrow';
-import { rawFormatter } from './format.js';
-
-/** A CSV field per RFC 4180: quoted when it holds a comma, quote, CR or LF. */
-export function csvField(text: string): string {
-  return /[",\r\n]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
-}
+import { csvChunks } from '../../../kernels/arrow/csv.js';
+import { jsonChunks } from '../../../kernels/arrow/json.js';
+import { rawFormatter } from '../../../kernels/arrow/plain-values.js';
 
 /** A TSV field as spreadsheets paste it: quoted when it holds a tab, quote, CR or LF. */
 export function tsvField(text: string): string {
@@ -39,47 +37,35 @@ export function rangeToTsv(table: Table, range: CellRange, header = false): stri
   return lines.join('\n');
 }
 
-/** Rows per CSV chunk: big enough to be fast, small enough that the page stays responsive between chunks. */
-const CSV_CHUNK_ROWS = 20_000;
-
-/**
- * The table as CSV (header line, CRLF line ends as RFC 4180 says), built batch by batch and
- * chunk by chunk into Blob parts. `yieldEvery` lets the caller give the event loop a turn
- * between chunks (the browser passes a short sleep); `onprogress` gets rows done.
- */
-export async function tableToCsvBlob(
-  table: Table,
-  options: { yieldEvery?: () => Promise<void>; onprogress?: (rows: number) => void; signal?: AbortSignal } = {}
-): Promise<Blob> {
-  const fields = table.schema.fields;
-  const formats = fields.map((f) => rawFormatter(f.type));
-  const parts: string[] = [fields.map((f) => csvField(f.name)).join(',') + '\r\n'];
-  let done = 0;
-  for (const batch of table.batches) {
-    // A batch's own vectors have one chunk each, so get(i) is a direct read.
-    const vectors = fields.map((_, c) => batch.getChildAt(c)!);
-    for (let start = 0; start < batch.numRows; start += CSV_CHUNK_ROWS) {
-      options.signal?.throwIfAborted();
-      const end = Math.min(batch.numRows, start + CSV_CHUNK_ROWS);
-      let chunk = '';
-      for (let r = start; r < end; r++) {
-        let line = '';
-        for (let c = 0; c < vectors.length; c++) {
-          if (c > 0) line += ',';
-          line += csvField(formats[c](vectors[c].get(r)));
-        }
-        chunk += line + '\r\n';
-      }
-      parts.push(chunk);
-      done += end - start;
-      options.onprogress?.(done);
-      if (options.yieldEvery) await options.yieldEvery();
-    }
-  }
-  return new Blob(parts, { type: 'text/csv;charset=utf-8' });
+/** How a download is written: a turn for the page between chunks, progress, cancellation. */
+export interface BlobOptions {
+  /** Called between chunks; the browser passes a short sleep so the page stays responsive. */
+  yieldEvery?: () => Promise<void>;
+  signal?: AbortSignal;
 }
 
-/** The table as an Arrow IPC file (`.arrow`). */
+/** Text chunks (from kernels/arrow csv.ts or json.ts) gathered into a Blob of `type`, yielding between chunks. */
+async function chunksToBlob(chunks: Iterable<string>, type: string, options: BlobOptions): Promise<Blob> {
+  const parts: string[] = [];
+  for (const chunk of chunks) {
+    options.signal?.throwIfAborted();
+    parts.push(chunk);
+    if (options.yieldEvery) await options.yieldEvery();
+  }
+  return new Blob(parts, { type });
+}
+
+/** The table as CSV (kernels/arrow/csv.ts: exact values, CRLF line ends), chunk by chunk into a Blob. */
+export function tableToCsvBlob(table: Table, options: BlobOptions = {}): Promise<Blob> {
+  return chunksToBlob(csvChunks(table), 'text/csv;charset=utf-8', options);
+}
+
+/** The table as JSON (kernels/arrow/json.ts: `{columns, rows}`, exact values), chunk by chunk into a Blob. */
+export function tableToJsonBlob(table: Table, options: BlobOptions = {}): Promise<Blob> {
+  return chunksToBlob(jsonChunks(table), 'application/json', options);
+}
+
+/** The table as an Arrow IPC file (`.arrow`), field metadata (`cairn.type`, `cairn.db_type`, `cairn.note`) included. */
 export function tableToArrowBlob(table: Table): Blob {
   return new Blob([tableToIPC(table, 'file') as Uint8Array<ArrayBuffer>], { type: 'application/vnd.apache.arrow.file' });
 }

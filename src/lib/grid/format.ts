@@ -1,9 +1,15 @@
 /**
  * How a result grid shows an Arrow value, by the column's Arrow type. Pure: no DOM, no
- * Svelte, so it is tested in Node. Each column gets one formatter (`cellFormatter`), made
+ * Svelte, so it is tested in Node. Exact values, raw text and ISO dates come from
+ * kernels/arrow/plain-values.ts, shared with downloads; this adds only what is for the eye
+ * (thousands separators, shortened text). Each column gets one formatter (`cellFormatter`), made
  * once per table and called only for the cells on screen.
  */
-import { DataType, DateUnit, TimeUnit, type Field } from 'apache-arrow';
+import { DataType } from 'apache-arrow';
+import { decimalToBigInt } from '../../../kernels/arrow/decimal.js';
+import { decimalText } from '../../../kernels/arrow/exact-decimal.js';
+import { dateText, floatText, formatTime, formatTimestamp, hexText, plainJson, toPlain } from '../../../kernels/arrow/plain-values.js';
+import type { CairnTextType } from '../../../kernels/arrow/field-metadata.js';
 
 /** What a cell shows: its text, the full value for a tooltip when the text is cut, and how to align it. */
 export interface FormattedCell {
@@ -63,96 +69,31 @@ function trimExponent(text: string): string {
   return text.replace(/\.?0+e/, 'e').replace('e+', 'e');
 }
 
-/** The exact value of a decimal's unscaled integer at `scale`: (123456n, 2) → "1,234.56". */
-export function formatDecimal(unscaled: bigint, scale: number, separators = true): string {
-  const negative = unscaled < 0n;
-  let digits = (negative ? -unscaled : unscaled).toString();
-  let fraction = '';
-  if (scale > 0) {
-    digits = digits.padStart(scale + 1, '0');
-    fraction = '.' + digits.slice(digits.length - scale);
-    digits = digits.slice(0, digits.length - scale);
-  } else if (scale < 0) {
-    digits = digits + '0'.repeat(-scale);
-  }
-  const whole = separators ? digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',') : digits;
-  return (negative ? '-' : '') + whole + fraction;
-}
-
 /**
- * A decimal value as Arrow JS returns it (little-endian 32-bit words, two's complement,
- * of 128 or 256 bits) to its unscaled bigint. A bigint or number passes through.
+ * Exact decimal text (`-1234.50`, `NaN`, `Infinity`) with thousands separators in its
+ * integer part: "-1,234.50". The digits are never touched, so nothing is rounded.
  */
-export function decimalToBigInt(value: unknown): bigint {
-  if (typeof value === 'bigint') return value;
-  if (typeof value === 'number') return BigInt(Math.trunc(value));
-  const words = value as Uint32Array;
-  let result = 0n;
-  for (let i = words.length - 1; i >= 0; i--) result = (result << 32n) | BigInt(words[i] >>> 0);
-  const bits = BigInt(words.length * 32);
-  if (words.length > 0 && words[words.length - 1] & 0x80000000) result -= 1n << bits;
-  return result;
+export function groupDigits(text: string): string {
+  const m = /^([+-]?)(\d{4,})(.*)$/s.exec(text);
+  return m ? m[1] + m[2].replace(/\B(?=(\d{3})+(?!\d))/g, ',') + m[3] : text;
 }
 
-const pad2 = (n: number) => (n < 10 ? '0' : '') + n;
-const pad3 = (n: number) => (n < 10 ? '00' : n < 100 ? '0' : '') + n;
-
-/** Epoch milliseconds to an ISO date, "2024-03-09" (UTC, so a date never shifts a day). */
-export function formatDate(ms: number): string {
-  const d = new Date(ms);
-  if (Number.isNaN(d.getTime())) return String(ms);
-  const y = d.getUTCFullYear();
-  const year = y >= 0 && y <= 9999 ? String(y).padStart(4, '0') : (y < 0 ? '-' : '+') + String(Math.abs(y)).padStart(6, '0');
-  return `${year}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`;
+/** The exact value of a decimal's unscaled integer at `scale`, grouped: (123456n, 2) → "1,234.56". */
+export function formatDecimal(unscaled: bigint, scale: number): string {
+  return groupDigits(decimalText(unscaled, scale));
 }
 
-/** Epoch milliseconds to "2024-03-09 14:05:00" (UTC), with ".123" only when there are milliseconds. */
-export function formatTimestamp(ms: number, zone: string | null = null): string {
-  const d = new Date(ms);
-  if (Number.isNaN(d.getTime())) return String(ms);
-  const millis = d.getUTCMilliseconds();
-  const time = `${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}${millis ? '.' + pad3(millis) : ''}`;
-  // A zoned timestamp is an instant; it is shown in UTC and says so.
-  return `${formatDate(ms)} ${time}${zone ? 'Z' : ''}`;
+/** A `cairn.type: decimal` value as the grid shows it: grouped digits; NaN and ±Infinity as for floats. */
+export function formatDecimalText(text: string): string {
+  if (text === 'Infinity' || text === '+Infinity') return '∞';
+  if (text === '-Infinity') return '-∞';
+  return groupDigits(text);
 }
 
-/** A time of day in `unit`s since midnight to "14:05:09" (with a fraction when there is one). */
-export function formatTime(value: number | bigint, unit: TimeUnit): string {
-  const perSecond = unit === TimeUnit.SECOND ? 1n : unit === TimeUnit.MILLISECOND ? 1000n : unit === TimeUnit.MICROSECOND ? 1_000_000n : 1_000_000_000n;
-  const v = BigInt(value);
-  const seconds = Number(v / perSecond);
-  const fraction = v % perSecond;
-  const digits = perSecond.toString().length - 1;
-  const frac = fraction === 0n ? '' : '.' + fraction.toString().padStart(digits, '0').replace(/0+$/, '');
-  return `${pad2(Math.floor(seconds / 3600))}:${pad2(Math.floor(seconds / 60) % 60)}:${pad2(seconds % 60)}${frac}`;
-}
-
-/** The short type name a column header shows: int32, float64, decimal(18,2), utf8, timestamp, list, struct… */
-export function typeLabel(type: DataType): string {
-  if (DataType.isDictionary(type)) return typeLabel(type.dictionary);
-  if (DataType.isInt(type)) return `${type.isSigned ? 'int' : 'uint'}${type.bitWidth}`;
-  if (DataType.isFloat(type)) return `float${[16, 32, 64][type.precision]}`;
-  if (DataType.isDecimal(type)) return `decimal(${type.precision},${type.scale})`;
-  if (DataType.isUtf8(type) || DataType.isLargeUtf8(type)) return 'utf8';
-  if (DataType.isBool(type)) return 'bool';
-  if (DataType.isDate(type)) return 'date';
-  if (DataType.isTimestamp(type)) return type.timezone ? 'timestamptz' : 'timestamp';
-  if (DataType.isTime(type)) return 'time';
-  if (DataType.isDuration(type)) return 'duration';
-  if (DataType.isInterval(type)) return 'interval';
-  if (DataType.isList(type) || DataType.isFixedSizeList(type)) return 'list';
-  if (DataType.isStruct(type)) return 'struct';
-  if (DataType.isMap(type)) return 'map';
-  if (DataType.isUnion(type)) return 'union';
-  if (DataType.isBinary(type) || DataType.isLargeBinary(type) || DataType.isFixedSizeBinary(type)) return 'binary';
-  if (DataType.isNull(type)) return 'null';
-  return String(type).toLowerCase();
-}
-
-/** Whether a column of this type holds numbers (right-aligned, numeric filters). */
-export function isNumericType(type: DataType): boolean {
+/** Whether a column of this type holds numbers (right-aligned, numeric filters); a `decimal` text column does. */
+export function isNumericType(type: DataType, textType?: CairnTextType): boolean {
   const t = DataType.isDictionary(type) ? type.dictionary : type;
-  return DataType.isInt(t) || DataType.isFloat(t) || DataType.isDecimal(t);
+  return DataType.isInt(t) || DataType.isFloat(t) || DataType.isDecimal(t) || (textType === 'decimal' && isTextType(t));
 }
 
 /** Whether a column of this type holds text (a filter's plain word means "contains"). */
@@ -170,65 +111,28 @@ function textCell(text: string, kind: FormattedCell['kind'] = 'text'): Formatted
   return { text: shown, title, kind };
 }
 
-function hex(bytes: Uint8Array, max = 16): string {
-  let out = '';
-  for (let i = 0; i < Math.min(bytes.length, max); i++) out += bytes[i].toString(16).padStart(2, '0');
-  return `0x${out}${bytes.length > max ? '…' : ''}`;
-}
+/** Digits past which a decimal cell carries its exact text as a tooltip too: a narrowed column may cut it. */
+const LONG_NUMBER_CHARS = 20;
 
-/**
- * A value of `type` as plain JSON-able data, for nested cells and JSON: bigints as numbers
- * when exact (else strings), temporal values as ISO text, decimals as exact strings.
- */
-export function toPlain(value: unknown, type: DataType): unknown {
-  if (value === null || value === undefined) return null;
-  if (DataType.isDictionary(type)) return toPlain(value, type.dictionary);
-  if (DataType.isInt(type) || DataType.isDuration(type)) {
-    if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
-    return value;
-  }
-  if (DataType.isFloat(type)) return Number.isFinite(value) ? value : String(value);
-  if (DataType.isDecimal(type)) return formatDecimal(decimalToBigInt(value), type.scale, false);
-  if (DataType.isDate(type)) return type.unit === DateUnit.DAY || isMidnight(value as number) ? formatDate(value as number) : formatTimestamp(value as number);
-  if (DataType.isTimestamp(type)) return formatTimestamp(value as number, type.timezone).replace(' ', 'T');
-  if (DataType.isTime(type)) return formatTime(value as number | bigint, type.unit);
-  if (DataType.isBinary(type) || DataType.isLargeBinary(type) || DataType.isFixedSizeBinary(type)) return hex(value as Uint8Array, 64);
-  if (DataType.isList(type) || DataType.isFixedSizeList(type)) {
-    const child = type.children[0].type;
-    const list = value as { length: number; get(i: number): unknown };
-    const out: unknown[] = [];
-    for (let i = 0; i < list.length; i++) out.push(toPlain(list.get(i), child));
-    return out;
-  }
-  if (DataType.isStruct(type)) {
-    const row = value as Record<string, unknown>;
-    const out: Record<string, unknown> = {};
-    for (const field of type.children as Field[]) out[field.name] = toPlain(row[field.name], field.type);
-    return out;
-  }
-  if (DataType.isMap(type)) {
-    const entry = type.children[0].type as DataType;
-    const [keyType, valueType] = [entry.children[0].type, entry.children[1].type];
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of value as Iterable<[unknown, unknown]>) out[String(toPlain(k, keyType))] = toPlain(v, valueType);
-    return out;
-  }
-  if (typeof value === 'bigint') return value.toString();
-  if (ArrayBuffer.isView(value)) return Array.from(value as unknown as ArrayLike<number>);
-  if (typeof value === 'object' && value !== null && 'toJSON' in value) return (value as { toJSON(): unknown }).toJSON();
-  return value;
-}
-
-function isMidnight(ms: number): boolean {
-  return ms % 86_400_000 === 0;
+/** A decimal's cell from its exact text: grouped, shortened only past MAX_CELL_CHARS, the exact text as the title when long. */
+function numberCell(exact: string, text = groupDigits(exact)): FormattedCell {
+  if (text.length > MAX_CELL_CHARS) return { ...textCell(text, 'number'), title: exact.length > MAX_TITLE_CHARS ? exact.slice(0, MAX_TITLE_CHARS - 1) + '…' : exact };
+  return exact.length > LONG_NUMBER_CHARS ? { text, kind: 'number', title: exact } : { text, kind: 'number' };
 }
 
 /** A function formatting one column's values for display; make one per column, call it per visible cell. */
 export type CellFormatter = (value: unknown) => FormattedCell;
 
-/** The display formatter for a column of `type`. */
-export function cellFormatter(type: DataType): CellFormatter {
-  if (DataType.isDictionary(type)) return nullable(cellFormatter(type.dictionary));
+/**
+ * The display formatter for a column of `type`; `textType` is the field's `cairn.type`
+ * (kernels/arrow/field-metadata.ts): a `decimal` text column shows numbers, grouped and
+ * right-aligned, every digit kept.
+ */
+export function cellFormatter(type: DataType, textType?: CairnTextType): CellFormatter {
+  if (DataType.isDictionary(type)) return nullable(cellFormatter(type.dictionary, textType));
+  if (textType === 'decimal' && (DataType.isUtf8(type) || DataType.isLargeUtf8(type))) {
+    return nullable((v) => numberCell(v as string, formatDecimalText(v as string)));
+  }
   if (DataType.isInt(type)) {
     return nullable((v) => ({ text: formatInteger(v as number | bigint), kind: 'number' }));
   }
@@ -236,18 +140,18 @@ export function cellFormatter(type: DataType): CellFormatter {
     return nullable((v) => {
       const n = v as number;
       const text = formatFloat(n);
-      const exact = String(n);
+      const exact = floatText(n);
       return { text, kind: 'number', title: exact !== text.replace(/,/g, '') ? exact : undefined };
     });
   }
   if (DataType.isDecimal(type)) {
     const scale = type.scale;
-    return nullable((v) => ({ text: formatDecimal(decimalToBigInt(v), scale), kind: 'number' }));
+    return nullable((v) => numberCell(decimalText(decimalToBigInt(v), scale)));
   }
   if (DataType.isBool(type)) return nullable((v) => ({ text: v ? 'true' : 'false', kind: 'bool' }));
   if (DataType.isDate(type)) {
-    const day = type.unit === DateUnit.DAY;
-    return nullable((v) => ({ text: day || isMidnight(v as number) ? formatDate(v as number) : formatTimestamp(v as number), kind: 'temporal' }));
+    const unit = type.unit;
+    return nullable((v) => ({ text: dateText(v as number, unit), kind: 'temporal' }));
   }
   if (DataType.isTimestamp(type)) {
     const zone = type.timezone;
@@ -265,42 +169,18 @@ export function cellFormatter(type: DataType): CellFormatter {
   if (DataType.isBinary(type) || DataType.isLargeBinary(type) || DataType.isFixedSizeBinary(type)) {
     return nullable((v) => {
       const bytes = v as Uint8Array;
-      return { text: `${hex(bytes)} (${formatInteger(bytes.length)} B)`, kind: 'text' };
+      return { text: `${hexText(bytes)} (${formatInteger(bytes.length)} B)`, kind: 'text' };
     });
   }
   if (DataType.isList(type) || DataType.isFixedSizeList(type) || DataType.isStruct(type) || DataType.isMap(type)) {
-    return nullable((v) => textCell(stringifyPlain(toPlain(v, type)), 'nested'));
+    return nullable((v) => textCell(plainJson(toPlain(v, type)), 'nested'));
   }
   if (DataType.isNull(type)) return () => NULL_CELL;
-  return nullable((v) => textCell(typeof v === 'string' ? v : stringifyPlain(toPlain(v, type))));
+  return nullable((v) => textCell(typeof v === 'string' ? v : plainJson(toPlain(v, type))));
 }
 
 function nullable(format: CellFormatter): CellFormatter {
   return (v) => (v === null || v === undefined ? NULL_CELL : format(v));
-}
-
-/** Compact JSON, with any bigint left over written as a number. */
-export function stringifyPlain(value: unknown): string {
-  return JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)) ?? String(value);
-}
-
-/**
- * A value as raw text for CSV, TSV and the clipboard: no thousands separators, full
- * precision, ISO dates, nested values as JSON, null as the empty string.
- */
-export function rawText(value: unknown, type: DataType): string {
-  if (value === null || value === undefined) return '';
-  if (DataType.isDictionary(type)) return rawText(value, type.dictionary);
-  if (DataType.isUtf8(type) || DataType.isLargeUtf8(type)) return value as string;
-  if (DataType.isInt(type) || DataType.isFloat(type) || DataType.isDuration(type)) return String(value);
-  if (DataType.isBool(type)) return value ? 'true' : 'false';
-  const plain = toPlain(value, type);
-  return typeof plain === 'string' ? plain : stringifyPlain(plain);
-}
-
-/** A raw value read once per column: the column's `rawText` with the type bound. */
-export function rawFormatter(type: DataType): (value: unknown) => string {
-  return (value) => rawText(value, type);
 }
 
 /** A run time for the footer: "850 ms", "1.24 s", "12.5 s", "2 min 5 s". */

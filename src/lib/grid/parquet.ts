@@ -20,11 +20,19 @@ function loadParquet(): Promise<typeof import('parquet-wasm/esm')> {
   return parquetModule;
 }
 
-/** The table as Parquet, written in WebAssembly with parquet-wasm's default writer properties. */
+/**
+ * The table as Parquet bytes, written by an initialised parquet-wasm with its default writer
+ * properties: Decimal128(p, s) becomes Parquet DECIMAL(p, s), 64-bit integers INT64, and the
+ * Arrow schema (field metadata included: `cairn.type`, `cairn.db_type`, `cairn.note`) is
+ * stored in the file, so a decimal text column stays text that says what it is.
+ */
+export function tableToParquetBytes(parquet: Pick<typeof import('parquet-wasm/esm'), 'Table' | 'writeParquet'>, table: Table): Uint8Array {
+  return parquet.writeParquet(parquet.Table.fromIPCStream(tableToIPC(table, 'stream')));
+}
+
+/** The table as a Parquet file (see {@link tableToParquetBytes}). */
 export async function tableToParquetBlob(table: Table): Promise<Blob> {
-  const parquet = await loadParquet();
-  const wasmTable = parquet.Table.fromIPCStream(tableToIPC(table, 'stream'));
-  const bytes = parquet.writeParquet(wasmTable);
+  const bytes = tableToParquetBytes(await loadParquet(), table);
   return new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/vnd.apache.parquet' });
 }
 

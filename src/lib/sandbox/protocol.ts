@@ -7,8 +7,8 @@
 /** The name a cell's static `import`s are rewritten to call (`jsCellBody(source, {importer})`). */
 export const SANDBOX_IMPORTER = '__cairn_import';
 
-/** Module specifiers a cell can import without a URL: the libraries Cairn bundles. */
-export const SANDBOX_MODULES = ['apache-arrow', '@observablehq/plot', 'd3'] as const;
+/** Module specifiers a cell can import without a URL: the libraries Cairn bundles, and `cairn` (exact rows and sums; README.md, "JS cells"). */
+export const SANDBOX_MODULES = ['apache-arrow', '@observablehq/plot', 'd3', 'cairn'] as const;
 
 /** Key of the marker object that stands in for a value structured clone cannot copy (a function, a symbol). */
 export const OPAQUE_KEY = '__cairnOpaque';

@@ -11,6 +11,7 @@ import { compileChart, type ChartConfig, type CompiledChart } from '$lib/chart';
 import { SANDBOX_IMPORTER, SandboxError, sandboxValueToJs, type Sandbox, type SandboxConsoleEntry, type SandboxValue } from '$lib/sandbox';
 import type { ResultTables } from './result-tables';
 import { quoteIdent } from '$kernels/sql-ident.js';
+import { decimalTextNotices } from '$kernels/duckdb-wasm/arrow-input.js';
 import type { ServerOrigin } from './server-cells';
 
 /** The browser engine as cells need it. */
@@ -25,11 +26,14 @@ export interface CellKernel {
   registerTable(name: string, value: Table | readonly object[]): Promise<void>;
 }
 
-/** What a cell's output area shows after a successful run. */
+/**
+ * What a cell's output area shows after a successful run. `notices` are sentences about the
+ * run the user should see beside its result (a column DuckDB could not read exactly).
+ */
 export type CellOutput =
-  | { kind: 'sql'; table: Table; truncated: boolean; server?: ServerOrigin }
+  | { kind: 'sql'; table: Table; truncated: boolean; server?: ServerOrigin; notices?: string[] }
   | { kind: 'js'; value: SandboxValue; display: boolean; console: SandboxConsoleEntry[] }
-  | { kind: 'chart'; chart: CompiledChart; table: Table };
+  | { kind: 'chart'; chart: CompiledChart; table: Table; notices?: string[] };
 
 /** A failure located in the cell's source, for underlining. */
 export class CellRunError extends Error {
@@ -69,12 +73,19 @@ export function createExecutor(deps: ExecutorDeps): Executor {
   const isTable = (v: unknown): v is Table => !!v && typeof v === 'object' && 'schema' in v && 'numRows' in v && typeof (v as Table).getChildAt === 'function';
   const isRows = (v: unknown): v is object[] => Array.isArray(v) && v.length > 0 && v.every((r) => r !== null && typeof r === 'object' && !Array.isArray(r));
 
-  /** Tables the engine must have before `cell` runs: samples and files it reads, and the results of cells it reads. */
-  async function prepare(kernel: CellKernel, cell: GraphCell, inputs: Map<string, unknown>): Promise<void> {
+  /**
+   * Tables the engine must have before `cell` runs: samples and files it reads, and the
+   * results of cells it reads. Returns what the cell should say about them (decimal text
+   * columns DuckDB reads as VARCHAR).
+   */
+  async function prepare(kernel: CellKernel, cell: GraphCell, inputs: Map<string, unknown>): Promise<string[]> {
     await kernel.ensureSources(cell.inputs.filter((name) => !inputs.has(name)));
+    const notices: string[] = [];
     for (const [name, value] of inputs) {
       if (isTable(value) || isRows(value)) await deps.results.ensure(kernel, name, value);
+      if (isTable(value)) notices.push(...decimalTextNotices(name, value));
     }
+    return notices;
   }
 
   async function runSql(cell: GraphCell, inputs: Map<string, unknown>, signal: AbortSignal): Promise<Table> {
@@ -83,10 +94,10 @@ export function createExecutor(deps: ExecutorDeps): Executor {
       return deps.runServerCell(cell, signal);
     }
     const kernel = await deps.kernel();
-    await prepare(kernel, cell, inputs);
+    const notices = await prepare(kernel, cell, inputs);
     const sql = (cell.source ?? '').replace(/;\s*$/, '');
     const { table, truncated } = await kernel.query(sql, { signal, rowLimit: deps.rowLimit ?? BROWSER_ROW_LIMIT });
-    if (!signal.aborted) deps.publish(cell.id, { kind: 'sql', table, truncated });
+    if (!signal.aborted) deps.publish(cell.id, { kind: 'sql', table, truncated, notices });
     return table;
   }
 
@@ -116,7 +127,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
     const config = (cell.params ?? {}) as ChartConfig;
     const source = String(config.source ?? '').trim();
     const kernel = await deps.kernel();
-    await prepare(kernel, cell, inputs);
+    const notices = await prepare(kernel, cell, inputs);
     // A cell's Arrow result carries its columns; a sample, a file or a JS value's rows are asked of DuckDB.
     const input = inputs.get(source);
     const schema = isTable(input) ? input.schema : (await kernel.query(`select * from ${quoteIdent(source)} limit 0`, { signal })).table.schema;
@@ -124,7 +135,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
     const chart = compileChart(config, columns, source);
     if ('error' in chart) throw new CellRunError(chart.error.field ? `${chart.error.field}: ${chart.error.message}` : chart.error.message);
     const { table } = await kernel.query(chart.sql, { signal, rowLimit: chart.rowLimit });
-    if (!signal.aborted) deps.publish(cell.id, { kind: 'chart', chart, table });
+    if (!signal.aborted) deps.publish(cell.id, { kind: 'chart', chart, table, notices });
     return table;
   }
 

@@ -4,6 +4,7 @@
  * with markers in place of what cannot travel, so the inspector still shows their shape.
  */
 import { Table, tableFromIPC, tableFromJSON, tableToIPC } from 'apache-arrow';
+import { Decimal } from '../../../../kernels/arrow/decimal.js';
 import { OPAQUE_KEY, type SandboxValue, type WireInput } from '../protocol.js';
 
 /** An encoded value and the buffers to transfer with it. */
@@ -20,6 +21,7 @@ export function isNode(value: unknown): value is Node {
 /** Encode a cell value; `asTable` turns arrays of objects into tables (console arguments stay as they are). */
 export function encodeValue(value: unknown, asTable = true): Encoded {
   if (value === undefined) return { value: { kind: 'undefined' }, transfer: [] };
+  value = decimalsAsText(value, 0);
   if (isNode(value)) return { value: { kind: 'dom', description: describeNode(value) }, transfer: [] };
   if (value instanceof Table) return encodeTable(value);
   if (asTable && isArrayOfObjects(value)) {
@@ -30,6 +32,31 @@ export function encodeValue(value: unknown, asTable = true): Encoded {
     }
   }
   return { value: { kind: 'json', value: cloneable(value) }, transfer: [] };
+}
+
+/**
+ * `value` with every {@link Decimal} in it (itself, or in arrays and plain objects) as its
+ * exact text: a class instance would cross postMessage as a bare `{unscaled, scale}`.
+ * Unchanged values are returned as they are.
+ */
+function decimalsAsText(value: unknown, depth: number): unknown {
+  if (value instanceof Decimal) return value.toString();
+  if (depth > MAX_DEPTH || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    let out: unknown[] | null = null;
+    value.forEach((item, i) => {
+      const next = decimalsAsText(item, depth + 1);
+      if (next !== item) (out ??= value.slice())[i] = next;
+    });
+    return out ?? value;
+  }
+  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+  let out: Record<string, unknown> | null = null;
+  for (const [key, item] of Object.entries(value)) {
+    const next = decimalsAsText(item, depth + 1);
+    if (next !== item) (out ??= { ...value })[key] = next;
+  }
+  return out ?? value;
 }
 
 function encodeTable(table: Table): Encoded {

@@ -5,9 +5,10 @@
 import * as arrow from 'apache-arrow';
 import * as Plot from '@observablehq/plot';
 import * as d3 from 'd3';
+import * as cairn from './cairn.js';
 import { SANDBOX_IMPORTER, type SandboxErrorInfo } from '../protocol.js';
 
-const MODULES: Record<string, unknown> = { 'apache-arrow': arrow, '@observablehq/plot': Plot, d3 };
+const MODULES: Record<string, unknown> = { 'apache-arrow': arrow, '@observablehq/plot': Plot, d3, cairn };
 
 /** The loader a cell's `import`s call: Cairn's bundled libraries by name, or a full URL. */
 export async function importModule(specifier: string): Promise<unknown> {
