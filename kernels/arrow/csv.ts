@@ -23,7 +23,7 @@ export function csvFormat(schema: Schema): TextFormat {
       let line = '';
       for (let c = 0; c < vectors.length; c++) {
         if (c > 0) line += ',';
-        line += csvField(formats[c](vectors[c].get(r)));
+        line += csvField(formats[c](vectors[c](r)));
       }
       return line + '\r\n';
     },

@@ -19,7 +19,7 @@ export function jsonFormat(schema: Schema): TextFormat {
       let line = '[';
       for (let c = 0; c < vectors.length; c++) {
         if (c > 0) line += ',';
-        line += plainJson(toPlain(vectors[c].get(r), types[c]));
+        line += plainJson(toPlain(vectors[c](r), types[c]));
       }
       return line + ']';
     },

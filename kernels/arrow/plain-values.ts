@@ -6,13 +6,81 @@
  * Node alike. The grid's display formatting (thousands separators, shortening) is
  * src/lib/grid/format.ts, built on this.
  */
-import { DataType, DateUnit, TimeUnit, type Field } from 'apache-arrow';
+import { DataType, DateUnit, TimeUnit, type Data, type Field, type Vector } from 'apache-arrow';
 import { decimalToBigInt } from './decimal.js';
 import { decimalText } from './exact-decimal.js';
 import { isDecimalText, isJsonText } from './field-metadata.js';
 
 const pad2 = (n: number) => (n < 10 ? '0' : '') + n;
 const pad3 = (n: number) => (n < 10 ? '00' : n < 100 ? '0' : '') + n;
+
+/**
+ * A reader for `vector`'s values, the one way writers and the grid read a column: what
+ * `get(r)` gives, except for dates and timestamps, which come as the bigint in the buffer
+ * (days for Date32, the type's unit for timestamps). apache-arrow's `get()` turns those into
+ * whole milliseconds — dropping micro- and nanoseconds, and throwing past 2^53 of them — so
+ * every function here takes a bigint as the exact raw value.
+ */
+export function columnReader(vector: Vector): (r: number) => unknown {
+  const type = vector.type as DataType;
+  if (!DataType.isTimestamp(type) && !DataType.isDate(type)) return (r) => vector.get(r);
+  const chunks = vector.data as Data[];
+  let at = 0;
+  let start = 0;
+  return (r) => {
+    // Rows are read mostly in order: start from the chunk of the last read.
+    if (r < start) {
+      at = 0;
+      start = 0;
+    }
+    while (r >= start + chunks[at]!.length) start += chunks[at++]!.length;
+    const data = chunks[at]!;
+    const i = r - start;
+    if (!data.getValid(i)) return null;
+    return BigInt((data.values as ArrayLike<number | bigint>)[data.offset + i]!);
+  };
+}
+
+const DAY_MS = 86_400_000n;
+
+/** Days since 1970-01-01 → proleptic Gregorian y-m-d, any year (Howard Hinnant's civil_from_days). */
+function civil(days: bigint): { y: bigint; m: number; d: number } {
+  const z = days + 719_468n;
+  const era = (z >= 0n ? z : z - 146_096n) / 146_097n;
+  const doe = Number(z - era * 146_097n);
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  return { y: BigInt(yoe) + era * 400n + (m <= 2 ? 1n : 0n), m, d };
+}
+
+/** ISO date text for days since 1970 (years past 9999 or before 0 as ISO's ±YYYYYY). */
+function daysText(days: bigint): string {
+  const { y, m, d } = civil(days);
+  const year = y >= 0n && y <= 9999n ? y.toString().padStart(4, '0') : (y < 0n ? '-' : '+') + (y < 0n ? -y : y).toString().padStart(6, '0');
+  return `${year}-${pad2(m)}-${pad2(d)}`;
+}
+
+/** Exact text of a raw timestamp (`unit`s since 1970, UTC): "2024-03-09 14:05:00.123456", a fraction only when there is one. */
+export function timestampText(raw: bigint, unit: TimeUnit, zone: string | null = null): string {
+  const perSecond = unit === TimeUnit.SECOND ? 1n : unit === TimeUnit.MILLISECOND ? 1000n : unit === TimeUnit.MICROSECOND ? 1_000_000n : 1_000_000_000n;
+  const perDay = 86_400n * perSecond;
+  let days = raw / perDay;
+  let rest = raw % perDay;
+  if (rest < 0n) {
+    rest += perDay;
+    days -= 1n;
+  }
+  return `${daysText(days)} ${formatTime(rest, unit)}${zone ? 'Z' : ''}`;
+}
+
+/** Exact text of a raw date (days for Date32, milliseconds for Date64). */
+function rawDateText(raw: bigint, unit: DateUnit): string {
+  if (unit === DateUnit.DAY) return daysText(raw);
+  return raw % DAY_MS === 0n ? daysText(raw / DAY_MS) : timestampText(raw, TimeUnit.MILLISECOND);
+}
 
 /** Epoch milliseconds to an ISO date, "2024-03-09" (UTC, so a date never shifts a day). */
 export function formatDate(ms: number): string {
@@ -89,9 +157,10 @@ function isMidnight(ms: number): boolean {
   return ms % 86_400_000 === 0;
 }
 
-/** A date column's value as ISO text: the day alone when it has no time of day. */
-export function dateText(ms: number, unit: DateUnit): string {
-  return unit === DateUnit.DAY || isMidnight(ms) ? formatDate(ms) : formatTimestamp(ms);
+/** A date column's value as ISO text: the day alone when it has no time of day. A bigint is the raw value ({@link columnReader}). */
+export function dateText(value: number | bigint, unit: DateUnit): string {
+  if (typeof value === 'bigint') return rawDateText(value, unit);
+  return unit === DateUnit.DAY || isMidnight(value) ? formatDate(value) : formatTimestamp(value);
 }
 
 /**
@@ -110,8 +179,11 @@ export function toPlain(value: unknown, type: DataType): unknown {
   }
   if (DataType.isFloat(type)) return Number.isFinite(value) ? value : String(value);
   if (DataType.isDecimal(type)) return decimalText(decimalToBigInt(value), type.scale);
-  if (DataType.isDate(type)) return dateText(value as number, type.unit);
-  if (DataType.isTimestamp(type)) return formatTimestamp(value as number, type.timezone).replace(' ', 'T');
+  if (DataType.isDate(type)) return typeof value === 'bigint' ? rawDateText(value, type.unit) : dateText(value as number, type.unit);
+  if (DataType.isTimestamp(type)) {
+    const text = typeof value === 'bigint' ? timestampText(value, type.unit, type.timezone) : formatTimestamp(value as number, type.timezone);
+    return text.replace(' ', 'T');
+  }
   if (DataType.isTime(type)) return formatTime(value as number | bigint, type.unit);
   if (DataType.isBinary(type) || DataType.isLargeBinary(type) || DataType.isFixedSizeBinary(type)) return hexText(value as Uint8Array, 64);
   if (DataType.isList(type) || DataType.isFixedSizeList(type)) {

@@ -5,7 +5,8 @@
  * write each chunk to its response as the batches stream in (a {@link TextFormat}'s `head`,
  * then `rows(batch)` per batch as it arrives, then `tail`).
  */
-import type { RecordBatch, Schema, Vector } from 'apache-arrow';
+import type { RecordBatch, Schema } from 'apache-arrow';
+import { columnReader } from './plain-values.js';
 
 /** What the writers read: a Table, or a schema and its batches. */
 export interface ArrowSource {
@@ -33,15 +34,15 @@ export interface TextFormat {
  * A {@link TextFormat} whose rows are written by `row(vectors, r)` (row `r` of a batch whose
  * column vectors are `vectors`) and joined by `separator`, across batches.
  */
-export function textFormat(head: string, row: (vectors: readonly Vector[], r: number) => string, separator: string, tail: string): TextFormat {
+export function textFormat(head: string, row: (columns: readonly ((r: number) => unknown)[], r: number) => string, separator: string, tail: string): TextFormat {
   let first = true;
   return {
     head,
     tail,
     *rows(batch, options = {}) {
       const chunkRows = options.chunkRows ?? CHUNK_ROWS;
-      // A batch's own vectors have one chunk each, so get(r) is a direct read.
-      const vectors = Array.from({ length: batch.numCols }, (_, c) => batch.getChildAt(c)!);
+      // Exact readers (plain-values.ts): dates and timestamps from their buffers.
+      const vectors = Array.from({ length: batch.numCols }, (_, c) => columnReader(batch.getChildAt(c)!));
       for (let start = 0; start < batch.numRows; start += chunkRows) {
         const end = Math.min(batch.numRows, start + chunkRows);
         let chunk = '';

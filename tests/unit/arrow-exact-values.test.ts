@@ -159,3 +159,26 @@ describe('CSV and JSON of a result with decimals, decimal text, nulls and lists'
     expect(withFieldNotesOf(table, table.schema)).toBe(table);
   });
 });
+
+describe('dates and timestamps are read from their buffers, not through get()', () => {
+  it('keeps micro- and nanoseconds and years past what a JavaScript Date holds, in CSV, JSON and TSV', async () => {
+    const { Table: ArrowTable, makeData, TimestampMicrosecond, TimestampNanosecond, DateDay, Field: ArrowField, Schema: ArrowSchema, RecordBatch, Struct } = await import('apache-arrow');
+    const { toCsv } = await import('../../kernels/arrow/csv.js');
+    const { toJson } = await import('../../kernels/arrow/json.js');
+    const { rangeToTsv } = await import('../../src/lib/grid/export.js');
+    const micros = makeData({ type: new TimestampMicrosecond(), length: 2, nullCount: 0, data: new BigInt64Array([1_709_993_100_123_456n, 9_089_348_860_800_000_001n]) });
+    const nanos = makeData({ type: new TimestampNanosecond('UTC'), length: 2, nullCount: 0, data: new BigInt64Array([1_709_993_100_123_456_789n, -1n]) });
+    const days = makeData({ type: new DateDay(), length: 2, nullCount: 0, data: new Int32Array([2_145_042_905, -2_440_588]) });
+    const fields = [new ArrowField('us', micros.type), new ArrowField('ns', nanos.type), new ArrowField('day', days.type)];
+    const schema = new ArrowSchema(fields);
+    const batch = new RecordBatch(schema, makeData({ type: new Struct(fields), length: 2, nullCount: 0, children: [micros, nanos, days] }));
+    const table = new ArrowTable([batch]);
+    expect(toCsv(table)).toBe(
+      'us,ns,day\r\n' +
+        '2024-03-09T14:05:00.123456,2024-03-09T14:05:00.123456789Z,+5874897-12-31\r\n' +
+        '+290000-01-01T00:00:00.000001,1969-12-31T23:59:59.999999999Z,-004713-11-24\r\n'
+    );
+    expect(JSON.parse(toJson(table)).rows[0]).toEqual(['2024-03-09T14:05:00.123456', '2024-03-09T14:05:00.123456789Z', '+5874897-12-31']);
+    expect(rangeToTsv(table, { row0: 1, row1: 1, col0: 0, col1: 0 })).toBe('+290000-01-01T00:00:00.000001');
+  });
+});

@@ -10,6 +10,7 @@
  *
  * Everything here only writes to the DOM; it never reads layout.
  */
+import { columnReader } from '../../../kernels/arrow/plain-values.js';
 import type { Vector } from 'apache-arrow';
 import type { CellFormatter, FormattedCell } from './format.js';
 import { formatInteger } from './format.js';
@@ -54,6 +55,8 @@ export class PooledRows {
   private readonly slots: Slot[] = [];
   /** classNames[c][kindIndex * 4 + marks]: every class string a cell of column c can have, made once. */
   private readonly classNames: string[][];
+  /** Each column's exact reader (kernels/arrow/plain-values.ts): timestamps keep their micro- and nanoseconds. */
+  private readonly readers: ((r: number) => unknown)[];
   private offsetY = NaN;
   private range: CellRange | null = null;
   private cursor: Cursor | null = null;
@@ -62,11 +65,12 @@ export class PooledRows {
   constructor(
     private readonly container: HTMLElement,
     private readonly columns: readonly BodyColumn[],
-    private readonly vectors: readonly Vector[],
+    vectors: readonly Vector[],
     size: number,
     private readonly rowHeight: number,
     private readonly cellId: (row: number, col: number) => string
   ) {
+    this.readers = vectors.map(columnReader);
     this.classNames = columns.map((col) =>
       KINDS.flatMap((kind) =>
         [0, 1, 2, 3].map((m) => `td ${kind}${col.numeric ? ' num' : ''}${m & SELECTED ? ' selected' : ''}${m & CURSOR ? ' cursor' : ''}`)
@@ -191,10 +195,10 @@ export class PooledRows {
       slot.el.classList.toggle('odd', odd);
     }
     slot.num.data = formatInteger(row + 1);
-    const { columns, vectors } = this;
+    const { columns, readers } = this;
     const { texts, cells, titles, marks } = slot;
     for (let c = 0; c < columns.length; c++) {
-      const cell = columns[c].format(vectors[c].get(row));
+      const cell = columns[c].format(readers[c](row));
       if (texts[c].data !== cell.text) texts[c].data = cell.text;
       if (titles[c] !== cell.title) {
         titles[c] = cell.title;

@@ -2,6 +2,7 @@
  * The grid's columns for a table: name, header label, formatter, alignment and a starting
  * width measured from the header and the first rows (never the whole table).
  */
+import { columnReader } from '../../../kernels/arrow/plain-values.js';
 import { DataType, type Table } from 'apache-arrow';
 import { fieldNotes } from '../../../kernels/arrow/field-metadata.js';
 import { fieldTypeLabel } from '../../../kernels/arrow/plain-values.js';
@@ -61,11 +62,12 @@ export function gridColumns(table: Table): GridColumn[] {
     const format = cellFormatter(field.type, notes.textType);
     const label = notes.dbType ?? fieldTypeLabel(field);
     const vector = table.getChildAt(index);
+    const read = vector ? columnReader(vector) : null;
     let chars = field.name.length;
     let mono = false;
     if (vector) {
       for (const r of sample) {
-        const cell = format(vector.get(r));
+        const cell = format(read!(r));
         if (cell.text.length > chars) chars = cell.text.length;
         if (cell.kind !== 'text' && cell.kind !== 'null') mono = true;
       }

@@ -8,7 +8,7 @@
 import { tableToIPC, type Table } from 'apache-arrow';
 import { csvChunks } from '../../../kernels/arrow/csv.js';
 import { jsonChunks } from '../../../kernels/arrow/json.js';
-import { rawFormatter } from '../../../kernels/arrow/plain-values.js';
+import { columnReader, rawFormatter } from '../../../kernels/arrow/plain-values.js';
 
 /** A TSV field as spreadsheets paste it: quoted when it holds a tab, quote, CR or LF. */
 export function tsvField(text: string): string {
@@ -27,12 +27,12 @@ export interface CellRange {
 export function rangeToTsv(table: Table, range: CellRange, header = false): string {
   const cols: number[] = [];
   for (let c = range.col0; c <= range.col1; c++) cols.push(c);
-  const vectors = cols.map((c) => table.getChildAt(c)!);
+  const vectors = cols.map((c) => columnReader(table.getChildAt(c)!));
   const formats = cols.map((c) => rawFormatter(table.schema.fields[c].type));
   const lines: string[] = [];
   if (header) lines.push(cols.map((c) => tsvField(table.schema.fields[c].name)).join('\t'));
   for (let r = range.row0; r <= range.row1; r++) {
-    lines.push(vectors.map((v, i) => tsvField(formats[i](v.get(r)))).join('\t'));
+    lines.push(vectors.map((read, i) => tsvField(formats[i](read(r)))).join('\t'));
   }
   return lines.join('\n');
 }

@@ -8,7 +8,7 @@
 import { DataType } from 'apache-arrow';
 import { decimalToBigInt } from '../../../kernels/arrow/decimal.js';
 import { decimalText } from '../../../kernels/arrow/exact-decimal.js';
-import { dateText, floatText, formatTime, formatTimestamp, hexText, plainJson, toPlain } from '../../../kernels/arrow/plain-values.js';
+import { dateText, floatText, formatTime, formatTimestamp, hexText, plainJson, timestampText, toPlain } from '../../../kernels/arrow/plain-values.js';
 import type { CairnTextType } from '../../../kernels/arrow/field-metadata.js';
 
 /** What a cell shows: its text, the full value for a tooltip when the text is cut, and how to align it. */
@@ -151,11 +151,12 @@ export function cellFormatter(type: DataType, textType?: CairnTextType): CellFor
   if (DataType.isBool(type)) return nullable((v) => ({ text: v ? 'true' : 'false', kind: 'bool' }));
   if (DataType.isDate(type)) {
     const unit = type.unit;
-    return nullable((v) => ({ text: dateText(v as number, unit), kind: 'temporal' }));
+    return nullable((v) => ({ text: dateText(v as number | bigint, unit), kind: 'temporal' }));
   }
   if (DataType.isTimestamp(type)) {
-    const zone = type.timezone;
-    return nullable((v) => ({ text: formatTimestamp(v as number, zone), kind: 'temporal' }));
+    const { timezone: zone, unit } = type;
+    // A bigint is the exact raw value (columnReader); a number, milliseconds from get().
+    return nullable((v) => ({ text: typeof v === 'bigint' ? timestampText(v, unit, zone) : formatTimestamp(v as number, zone), kind: 'temporal' }));
   }
   if (DataType.isTime(type)) {
     const unit = type.unit;
