@@ -14,6 +14,8 @@ import { signUp } from '../support/api.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { WarehouseApi, runServerQuery } from '../../src/lib/warehouse/index.js';
 import { decimalText, parseDecimal, rescale, type ExactDecimal } from '../../kernels/arrow/exact-decimal.js';
+import { toCsv } from '../../kernels/arrow/csv.js';
+import { toJson } from '../../kernels/arrow/json.js';
 
 interface Case {
   /** The column's SQL type. */
@@ -158,8 +160,45 @@ describe('PostgreSQL types: every value as PostgreSQL prints it, through the que
     const want = psqlLines[i]!;
     expect(got.length).toBe(want.length);
     for (const [r, text] of got.entries()) expectSameValue(text, want[r]!, field.type);
+
+    // The downloads write the same values (kernels/arrow/csv.ts, json.ts): every digit, as PostgreSQL has it.
+    if (DataType.isList(field.type)) return;
+    const csv = toCsv(table).split('\r\n').slice(1, -1).map(unquoteCsv);
+    const json = JSON.parse(toJson(table)) as { columns: Array<{ name: string; type: string }>; rows: unknown[][] };
+    expect(json.columns[0]!.name).toBe('v');
+    for (const [r, text] of want.entries()) {
+      if (text === '<NULL>') {
+        expect(csv[r]).toBe('');
+        expect(json.rows[r]![0]).toBeNull();
+        continue;
+      }
+      expectSameValue(downloadText(csv[r]!, field.type), text, field.type);
+      const value = json.rows[r]![0];
+      // JSON numbers only where JavaScript holds them exactly; decimals and big integers are strings.
+      if (typeof value === 'number') expect(Number.isSafeInteger(value) || DataType.isFloat(field.type)).toBe(true);
+      const asText = typeof value === 'string' ? value : Object.is(value, -0) ? '-0' : JSON.stringify(value);
+      expectSameValue(downloadText(asText, field.type), text, field.type);
+    }
   });
 });
+
+/** A one-column CSV field's text. */
+function unquoteCsv(field: string): string {
+  return field.startsWith('"') ? field.slice(1, -1).replace(/""/g, '"') : field;
+}
+
+/** A download's text in PostgreSQL's spelling, for types whose export format differs only in form (ISO dates, true/false, 0x…). */
+function downloadText(text: string, type: DataType): string {
+  if (DataType.isBool(type)) return text === 'true' ? 't' : 'f';
+  if (DataType.isBinary(type)) return text.replace(/^0x/, '\\x');
+  if (DataType.isDate(type) || DataType.isTimestamp(type)) {
+    const m = /^([+-]?)(\d+)-(.*)$/.exec(text.replace('T', ' ').replace(/Z$/, DataType.isTimestamp(type) && type.timezone ? '+00' : ''))!;
+    const year = Number(m[2]);
+    // ISO's year 0 is 1 BC, -1 is 2 BC.
+    return m[1] === '-' || year === 0 ? `${String((m[1] === '-' ? year : 0) + 1).padStart(4, '0')}-${m[3]} BC`.replace(/(\+00) BC$/, ' BC') : `${String(year).padStart(4, '0')}-${m[3]}`;
+  }
+  return text;
+}
 
 /** Equal as PostgreSQL values: floats by value (PostgreSQL and JavaScript place exponents differently), decimals by value and scale. */
 function expectSameValue(got: string, want: string, type: DataType): void {
