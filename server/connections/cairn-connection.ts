@@ -98,7 +98,8 @@ const RUN_COLUMNS: Column[] = [
   ['bytes', new Int64(), (r) => big(r.bytes)],
   ['result_hash', new Utf8(), (r) => r.resultHash],
   ['cache', new Utf8(), (r) => r.cache],
-  ['error', new Utf8(), (r) => r.error]
+  ['error', new Utf8(), (r) => r.error],
+  ['error_code', new Utf8(), (r) => r.errorCode]
 ];
 
 function toIpc(columns: Column[], rows: Record<string, unknown>[]): Uint8Array {

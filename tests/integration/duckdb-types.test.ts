@@ -10,27 +10,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueryError } from '../../kernels/engine.js';
 import { WiderResultNeeded, decimalText, decimalValueText, fieldNotes, minimalScale, parseDecimal } from '../../kernels/arrow/index.js';
 import { createDuckDbEngine, type DuckDbEngine } from '../../kernels/duckdb-node/index.js';
+import { civilFromDays } from '../support/calendar.js';
 
 // --- DuckDB's text forms, rebuilt from Arrow's raw values ---------------------------------
 
-/** Days since 1970-01-01 as a proleptic Gregorian [year, month, day] (year 0 is 1 BC). */
-function civil(days: number): [number, number, number] {
-  const z = days + 719_468;
-  const era = Math.floor(z / 146_097);
-  const doe = z - era * 146_097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  return [yoe + era * 400 + (m <= 2 ? 1 : 0), m, d];
-}
 
 const pad = (n: number | bigint, width = 2) => String(n).padStart(width, '0');
 
 /** A DATE as DuckDB prints it: `2024-02-29`, `5877642-06-25 (BC)`. */
 function dateText(days: number): string {
-  const [y, m, d] = civil(days);
+  const { y, m, d } = civilFromDays(days);
   return y > 0 ? `${pad(y, 4)}-${pad(m)}-${pad(d)}` : `${pad(1 - y, 4)}-${pad(m)}-${pad(d)} (BC)`;
 }
 

@@ -17,6 +17,7 @@ import { createMysqlEngine } from '../../kernels/mysql/index.js';
 import { DuckDbWasmEngine } from '../../kernels/duckdb-wasm/index.js';
 import { createNodeDuckDb } from '../../kernels/duckdb-wasm/node.js';
 import { MYSQL_HOST, MYSQL_PASSWORD, MYSQL_PORT, MYSQL_USER, createTestMysqlDatabase, type TestMysqlDatabase } from '../support/mysql.js';
+import { civilFromDays } from '../support/calendar.js';
 
 const run = promisify(execFile);
 /** The database's own client: its output is the reference every value is compared with. */
@@ -99,17 +100,10 @@ function rawAt(vector: Vector, i: number): unknown {
   throw new Error(`no row ${i}`);
 }
 
-/** 'YYYY-MM-DD' of a day count since 1970-01-01 (H. Hinnant's civil_from_days). */
+
+/** 'YYYY-MM-DD' of a day count since 1970-01-01. */
 function civil(days: number): string {
-  const z = days + 719_468;
-  const era = Math.floor(z / 146_097);
-  const doe = z - era * 146_097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  const { y, m, d } = civilFromDays(days);
   return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
 }
 

@@ -16,6 +16,7 @@ import { WarehouseApi, runServerQuery } from '../../src/lib/warehouse/index.js';
 import { decimalText, parseDecimal, rescale, type ExactDecimal } from '../../kernels/arrow/exact-decimal.js';
 import { toCsv } from '../../kernels/arrow/csv.js';
 import { toJson } from '../../kernels/arrow/json.js';
+import { civilFromDays } from '../support/calendar.js';
 
 interface Case {
   /** The column's SQL type. */
@@ -265,23 +266,11 @@ function unscaled(words: Uint32Array): bigint {
   return BigInt.asIntN(words.length * 32, v);
 }
 
-/** Days since 1970-01-01 → proleptic Gregorian y-m-d (Howard Hinnant's civil_from_days), years ≤ 0 as BC. */
-function civil(days: number): { y: number; m: number; d: number } {
-  const z = days + 719_468;
-  const era = Math.floor(z / 146_097);
-  const doe = z - era * 146_097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  return { y: yoe + era * 400 + (m <= 2 ? 1 : 0), m, d };
-}
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
 function dateText(days: number): string {
-  const { y, m, d } = civil(days);
+  const { y, m, d } = civilFromDays(days);
   const bc = y <= 0;
   return `${pad(bc ? 1 - y : y, 4)}-${pad(m)}-${pad(d)}${bc ? ' BC' : ''}`;
 }
@@ -303,7 +292,7 @@ function timestampText(value: bigint, unit: number, zone: string | null): string
     rest += dayMicros;
     days -= 1n;
   }
-  const { y, m, d } = civil(Number(days));
+  const { y, m, d } = civilFromDays(Number(days));
   const bc = y <= 0;
   return `${pad(bc ? 1 - y : y, 4)}-${pad(m)}-${pad(d)} ${timeText(rest)}${zone ? '+00' : ''}${bc ? ' BC' : ''}`;
 }
