@@ -2,7 +2,7 @@ import type * as duckdb from '@duckdb/duckdb-wasm/blocking';
 import { blockingDuckDb } from '../support/duckdb.js';
 import { tableFromArrays } from 'apache-arrow';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compileChart, rowsOf, type ChartColumn, type ChartConfig, type CompiledChart } from '../../src/lib/chart/compile.js';
+import { compileChart, measureLabel, rowsOf, type ChartColumn, type ChartConfig, type CompiledChart } from '../../src/lib/chart/compile.js';
 import { columnKind, quoteIdent } from '../../src/lib/chart/sql.js';
 
 
@@ -190,5 +190,24 @@ describe('Plot options', { timeout: 30_000 }, () => {
     const chart = compiled({ mark: 'bar', x: 'cat', sort: '-y' });
     const table = tableFromArrays({ x: ['a', 'b'], y: new Float64Array([3, 5]) });
     expect(chart.plot(table).marks).toHaveLength(2);
+  });
+});
+
+describe('the summary line names the measure the drawing computes', () => {
+  it.each([
+    [{ mark: 'bar', x: 'cat', y: 'v' }, 'sum(v)', 'sum('],
+    [{ mark: 'area', x: 'cat', y: 'v' }, 'sum(v)', 'sum('],
+    [{ mark: 'line', x: 'cat', y: 'v' }, 'mean(v)', 'avg('],
+    [{ mark: 'bar', x: 'cat' }, 'count', 'count(*)'],
+    [{ mark: 'bar', x: 'cat', y: 'v', aggregate: 'max' }, 'max(v)', 'max(']
+  ] as Array<[ChartConfig, string, string]>)('%o → %s', (config, label, sqlPart) => {
+    expect(measureLabel(config)).toBe(label);
+    // The label is not a guess: the compiled query aggregates that way.
+    expect(compiled(config).sql.toLowerCase()).toContain(sqlPart);
+  });
+
+  it('a dot chart without an aggregate plots raw points, and says the column alone', () => {
+    expect(measureLabel({ mark: 'dot', x: 'cat', y: 'v' })).toBe('v');
+    expect(compiled({ mark: 'dot', x: 'cat', y: 'v' }).sql.toLowerCase()).not.toMatch(/sum\(|avg\(|count\(/);
   });
 });

@@ -268,14 +268,44 @@ function withClause(from: string, ctes: string[], setups: string[] = []): string
   return `${head}with ${[src, ...ctes].join(',\n')}\n`;
 }
 
+/**
+ * The aggregate an x/y chart draws: the config's, or else its default — a dot chart with a
+ * y draws raw points (null), a chart without y counts rows, bars and areas add up y (a
+ * stack is a sum), lines follow its mean.
+ */
+function xyAggregate(mark: ChartMark, hasY: boolean, aggregateText: ChartAggregate | ''): ChartAggregate | null {
+  if (aggregateText) return aggregateText;
+  if (mark === 'dot' && hasY) return null;
+  return !hasY ? 'count' : mark === 'line' ? 'mean' : 'sum';
+}
+
+/**
+ * What a chart's measure is, in the words its summary line uses (`sum(amount)`, `count`):
+ * the same defaults as the drawing, so the two always agree.
+ */
+export function measureLabel(config: ChartConfig): string {
+  const mark = (text(config.mark) || 'bar') as ChartMark;
+  const y = text(config.y);
+  const aggregateText = text(config.aggregate) as ChartAggregate | '';
+  if (mark === 'box') return y ? `quartiles of ${y}` : 'quartiles';
+  if (mark === 'rect') {
+    const aggregate = aggregateText || 'count';
+    return aggregate === 'count' ? 'count' : `${aggregate}(${text(config.color)})`;
+  }
+  const aggregate = xyAggregate(mark, y !== '', aggregateText);
+  if (aggregate === null) return y;
+  return aggregate === 'count' && !y ? 'count' : `${aggregate}(${y})`;
+}
+
 /** bar, line, area, dot: x (binned or not) against an aggregate of y, by color and facet. */
 function compileXY(ctx: Ctx, aggregateText: ChartAggregate | ''): CompiledChart {
   const { mark, y, color, facet } = ctx;
   const x = ctx.x!;
   // Without an aggregate: a dot chart samples raw points; a chart without y counts rows;
   // bars and areas add up y (a stack is a sum), lines follow its mean.
-  const raw = !aggregateText && mark === 'dot' && y !== null;
-  const aggregate: ChartAggregate = aggregateText || (!y ? 'count' : mark === 'line' ? 'mean' : 'sum');
+  const chosen = xyAggregate(mark, y !== null, aggregateText);
+  const raw = chosen === null;
+  const aggregate: ChartAggregate = chosen ?? 'sum';
   if (!raw) requireMeasure(aggregate, y, 'y');
   const ctes: string[] = [];
   const cols: string[] = [];
