@@ -30,6 +30,8 @@ export interface GraphCell {
   engine?: string | null;
   /** Chart config, parameters: any JSON value; part of the key. */
   params?: unknown;
+  /** A SQL or JS cell with nothing but whitespace and comments: idle, never run (README.md, "Dataflow"). */
+  empty?: boolean;
   /** The parse failure found while finding its inputs, if any: the cell shows it and cannot run. */
   parseError?: ParseError | null;
   /** Offset of each input's first use, so "x is not defined" can point at `x`. */

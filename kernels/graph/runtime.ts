@@ -204,6 +204,8 @@ export class Runtime {
     // Errors the graph found are shown from the graph itself; there is nothing to run.
     if (node.error) return Promise.resolve({ status: 'error', error: node.error });
     if (node.blockedBy) return Promise.resolve({ status: 'blocked', blockedBy: node.blockedBy });
+    // An empty cell has nothing to run: it stays idle, and what reads it waits for it.
+    if (node.cell.empty) return Promise.resolve({ status: 'blocked', blockedBy: id });
     const key = node.key!;
     const cell = this.cell(id);
     if (!force && cell.result?.key === key && cell.result.outcome.status === 'done') return Promise.resolve(cell.result.outcome);
@@ -284,6 +286,7 @@ export class Runtime {
     }
     if (node.error) return { ...state, status: 'error', error: node.error };
     if (node.blockedBy) return { ...state, status: 'blocked', blockedBy: node.blockedBy };
+    if (node.cell.empty) return { status: 'idle', key: node.key, version: state.version };
     if (cell?.task) return { ...state, status: cell.task.phase };
     if (!result) return state;
     if (result.key !== node.key) return { ...state, status: 'stale' };

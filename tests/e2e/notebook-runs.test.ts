@@ -3,7 +3,8 @@ import type { Page } from 'playwright-core';
 import { screenshotPath } from '../support/browser.js';
 import { useApp } from '../support/e2e.js';
 import { connectClient, synced } from '../support/yclient.js';
-import { insertCell } from '../../src/lib/doc/index.js';
+import * as Y from 'yjs';
+import { cellsOf, insertCell } from '../../src/lib/doc/index.js';
 
 /**
  * Cells compute in the browser: SQL on DuckDB-WASM over the bundled samples, a SQL cell
@@ -105,6 +106,46 @@ describe('running a notebook in Chromium', () => {
     await waitDone(page, 'fine');
     expect(await status(page, 'a')).toBe('error');
     expect(await output(page, 'a')).toMatch(/circular/i);
+  });
+
+  it('an empty cell is idle, and a collaborator\'s edit marks a cell stale on every screen, errors included', async () => {
+    const ana = await userPage('ivy@example.com', 'Ivy');
+    const bob = await userPage('jon@example.com', 'Jon');
+    const { id } = await (await ana.page.request.post(`${app.srv.base}/api/notebooks`, { data: { title: 'Edits' } })).json();
+    const script = connectClient(app.srv.ws, id, ana.token);
+    await synced(script);
+    const draft = insertCell(script.doc, { kind: 'sql', name: 'draft', source: '' });
+    const broken = insertCell(script.doc, { kind: 'sql', name: 'broken', source: 'select nope from flights_200k' });
+    insertCell(script.doc, { kind: 'sql', name: 'fine', source: 'select 1 as one' });
+    insertCell(script.doc, { kind: 'sql', name: 'reads_draft', source: 'select * from draft' });
+    await new Promise((r) => setTimeout(r, 200));
+    for (const { page } of [ana, bob]) {
+      await page.goto(`${app.srv.base}/n/${id}`);
+      await page.waitForSelector('[data-ready="true"]');
+    }
+    for (const { page } of [ana, bob]) {
+      await waitDone(page, 'fine');
+      await expect.poll(() => status(page, 'broken'), { timeout: 60_000 }).toBe('error');
+      // Nothing to run: no "no statements" error, no run at all.
+      expect(await status(page, 'draft')).toBe('idle');
+      expect(await page.locator('[data-cell-name="draft"]').innerText()).not.toMatch(/statement|error/i);
+      await expect.poll(() => status(page, 'reads_draft')).toBe('blocked');
+      expect(await page.locator('[data-cell-name="reads_draft"]').innerText()).toMatch(/Blocked by draft, which is empty/);
+    }
+    await ana.page.screenshot({ path: screenshotPath('e2e-empty-cell'), fullPage: true });
+    // A collaborator (a plain y-websocket client) fixes the broken cell and types into the empty one.
+    const text = (cellId: string) => cellsOf(script.doc).get(cellId)!.get('source') as Y.Text;
+    script.doc.transact(() => {
+      const source = text(broken);
+      source.delete(0, source.length);
+      source.insert(0, 'select 2 as two');
+      text(draft).insert(0, 'select 3 as three');
+    });
+    for (const { page } of [ana, bob]) {
+      await expect.poll(() => status(page, 'broken'), { timeout: 10_000 }).toBe('stale');
+      expect(await status(page, 'draft')).toBe('idle');
+    }
+    script.destroy();
   });
 
   it('a JS cell gets nothing usable from the app: no cookie, no storage, no authenticated API', async () => {

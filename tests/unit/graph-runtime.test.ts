@@ -100,6 +100,30 @@ describe('runtime', () => {
     expect(runtime.state('b')!.status).toBe('done');
   });
 
+  it('leaves an empty cell idle: never run, and what reads it is blocked by it', async () => {
+    const h = harness();
+    const empty = { ...js('blank', ''), empty: true };
+    const runtime = new Runtime(buildGraph([empty, js('reader', 'blank + 1'), js('fine', '7')]), h.executor);
+    await runtime.runAll();
+    expect(h.calls).toEqual(['fine']);
+    expect(runtime.state('blank')!.status).toBe('idle');
+    expect(runtime.state('reader')).toMatchObject({ status: 'blocked', blockedBy: 'blank' });
+    // Typed into: it runs, and its reader with it.
+    runtime.setGraph(buildGraph([js('blank', '41'), js('reader', 'blank + 1'), js('fine', '7')]));
+    expect(runtime.state('blank')!.status).toBe('idle');
+    await runtime.runAll();
+    expect(runtime.state('reader')).toMatchObject({ status: 'done', value: 42 });
+  });
+
+  it('marks an errored cell stale when it is edited, like any other', async () => {
+    const h = harness();
+    const runtime = new Runtime(buildGraph([js('bad', 'null.boom')]), h.executor);
+    await runtime.runAll();
+    expect(runtime.state('bad')!.status).toBe('error');
+    runtime.setGraph(buildGraph([js('bad', '1')]));
+    expect(runtime.state('bad')!.status).toBe('stale');
+  });
+
   it('turns a failing cell into an error, blocks its dependents and still runs the rest', async () => {
     const h = harness();
     const runtime = new Runtime(

@@ -12,6 +12,11 @@ export function isComputed(kind: string): boolean {
   return kind === 'sql' || kind === 'js' || kind === 'chart';
 }
 
+/** Nothing but whitespace, `;` and comments (SQL's and JS's): such a cell is idle. */
+function isBlankSource(source: string): boolean {
+  return source.replace(/--[^\n]*|\/\/[^\n]*|\/\*[\s\S]*?\*\/|[\s;]/g, '') === '';
+}
+
 interface Parsed {
   inputs: string[];
   parseError: ParseError | null;
@@ -54,7 +59,7 @@ export class GraphCells {
     // only means no names were found, and the warehouse itself reports real syntax errors.
     const onServer = kind === 'sql' && engine !== null && engine !== BROWSER_ENGINE;
     const parseError = onServer ? null : parsed.parseError;
-    return { id, name, kind, source, engine, inputs: parsed.inputs, parseError, inputPositions: parsed.positions };
+    return { id, name, kind, source, engine, inputs: parsed.inputs, parseError, inputPositions: parsed.positions, empty: isBlankSource(source) };
   }
 
   private sql(source: string): Promise<Parsed> {
