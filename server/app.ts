@@ -22,6 +22,8 @@ import { sandboxRoutes } from './http/routes/sandbox.js';
 import { SANDBOX_PATH } from '../src/lib/sandbox/document.js';
 import { authRoutes } from './http/routes/auth.js';
 import { notebookRoutes } from './http/routes/notebooks.js';
+import { reportRoutes } from './http/routes/reports.js';
+import { ReportService } from './reports/service.js';
 import { healthRoutes } from './http/routes/health.js';
 import { fileRoutes } from './http/routes/files.js';
 import { sampleRoutes } from './http/routes/samples.js';
@@ -94,6 +96,7 @@ export async function createCairnServer(config: Config, options: ServerOptions =
     updateLog,
     collab,
     notebooks: new NotebookService(db, updateLog, collab),
+    reports: new ReportService(db, collab),
     files: new FileStore(join(config.dataDir, 'files'), config.maxUploadBytes),
     connections,
     queries,
@@ -114,6 +117,7 @@ export async function createCairnServer(config: Config, options: ServerOptions =
   authRoutes(router, context);
   workspaceRoutes(router, context);
   notebookRoutes(router, context);
+  reportRoutes(router, context);
   healthRoutes(router, context);
   fileRoutes(router, context);
   connectionRoutes(router, context);

@@ -9,6 +9,7 @@ import type { ConnectionService } from './connections/service.js';
 import type { QueryService } from './query/service.js';
 import type { AuthRateLimits } from './auth/rate-limits.js';
 import type { PublicSite } from './http/public-site.js';
+import type { ReportService } from './reports/service.js';
 
 export interface AppContext {
   config: Config;
@@ -16,6 +17,7 @@ export interface AppContext {
   updateLog: UpdateLog;
   collab: CollabServer;
   notebooks: NotebookService;
+  reports: ReportService;
   files: FileStore;
   connections: ConnectionService;
   queries: QueryService;

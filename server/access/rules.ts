@@ -13,6 +13,8 @@ import type { Session } from '../auth/sessions.js';
 import { memberRole } from '../workspaces/repository.js';
 import { mayUseConnection, notebookStanding, visibleRunsSql, type ConnectionAccess, type NotebookStanding } from './policy.js';
 import { CAIRN_CONNECTION_ID } from '../connections/cairn-connection.js';
+import { tokenFromRequest } from '../auth/tokens.js';
+import { isReportMember, reportBySlug, reportTokenValid, type ReportRow } from '../reports/repository.js';
 
 /** Who may call a route. `:id` (or `:hash` for files) in the path names the resource. */
 export type Rule =
@@ -24,7 +26,8 @@ export type Rule =
   | { kind: 'notebook'; need: 'read' | 'edit' | 'share' }
   | { kind: 'connection'; need: 'use' | 'manage' }
   | { kind: 'run'; need: 'read' | 'cancel' }
-  | { kind: 'file' };
+  | { kind: 'file' }
+  | { kind: 'report'; need: 'read' | 'manage' };
 
 /** The rules, by what they guard. */
 export const allow = {
@@ -45,7 +48,13 @@ export const allow = {
   /** Those who may see run `:id` (`cancel`: its starter, its notebook's editors, admins). */
   run: (need: 'read' | 'cancel') => ({ kind: 'run', need }) as const,
   /** Those who may read file `:hash`: its uploader, or readers of the notebook (`?notebook=`) holding it. */
-  file: () => ({ kind: 'file' }) as const
+  file: () => ({ kind: 'file' }) as const,
+  /**
+   * Readers of live report `:slug` (`read`: anyone for a public report, else a report token,
+   * the workspace's members or the listed ones, as its visibility says); `manage`: the
+   * editors of its notebook.
+   */
+  report: (need: 'read' | 'manage') => ({ kind: 'report', need }) as const
 };
 
 export interface WorkspaceGrant {
@@ -56,6 +65,8 @@ export interface WorkspaceGrant {
 /** What a rule established, handed to the route's handler. */
 export type Granted<R extends Rule> = R extends { kind: 'public' }
   ? { session: Session | null }
+  : R extends { kind: 'report' }
+    ? { session: Session | null; report: ReportRow }
   : R extends { kind: 'user' } | { kind: 'instanceAdmin' }
     ? { session: Session }
     : R extends { kind: 'notebook' }
@@ -75,6 +86,8 @@ const notFound = (what: string) => new AppError('not_found', `No such ${what}.`)
 export async function authorize<R extends Rule>(rule: R, req: IncomingMessage, url: URL, params: Record<string, string>, deps: RuleDeps): Promise<Granted<R>> {
   const { db } = deps;
   if (rule.kind === 'public') return { session: await requireSession(db, req).catch(() => null) } as Granted<R>;
+  // A report may be read without an account (public, or with a report token).
+  if (rule.kind === 'report') return (await authorizeReport(rule.need, req, params.slug ?? '', db)) as Granted<R>;
   const session = await requireSession(db, req);
   const userId = session.user.id;
   const grant = (workspace: WorkspaceGrant, extra: object = {}) => ({ session, workspace, ...extra }) as Granted<R>;
@@ -141,6 +154,29 @@ export async function authorize<R extends Rule>(rule: R, req: IncomingMessage, u
       throw notFound('file');
     }
   }
+}
+
+/** A live report's readers and managers (see `allow.report`); everyone else gets 404, as for a report that does not exist. */
+async function authorizeReport(need: 'read' | 'manage', req: IncomingMessage, slug: string, db: Queryable): Promise<{ session: Session | null; report: ReportRow }> {
+  const report = await reportBySlug(db, slug);
+  if (!report) throw notFound('report');
+  const session = await requireSession(db, req).catch(() => null);
+  if (need === 'read') {
+    if (report.visibility === 'public') return { session, report };
+    const token = tokenFromRequest(req);
+    if (token && (await reportTokenValid(db, report.id, token))) return { session, report };
+    if (session) {
+      const userId = session.user.id;
+      const role = await memberRole(db, report.workspaceId, userId);
+      const reads = role !== null && (report.visibility === 'workspace' || isManager(role) || report.publishedBy === userId || (await isReportMember(db, report.id, userId)));
+      if (reads) return { session, report };
+    }
+    throw notFound('report');
+  }
+  const standing = session ? await notebookStanding(db, session.user.id, report.notebookId) : null;
+  if (!session || !standing?.access) throw notFound('report');
+  if (standing.access !== 'edit') throw new AppError('forbidden', "Only the notebook's editors manage its report.");
+  return { session, report };
 }
 
 function atLeast(workspace: WorkspaceGrant, min: WorkspaceRole): WorkspaceGrant {

@@ -44,8 +44,25 @@ function notebookAccess(actor: Actor, resource: Resource): { read: boolean; edit
   return none; // unshared: general access none, no grants
 }
 
+/**
+ * Reports: `shared` is the shared notebook's report, visible to its workspace; `unshared`
+ * is the unshared notebook's, visible to listed members only (none listed; published by the
+ * owner). Whoever may not see a report gets 404, signed in or not.
+ */
+function reportOutcome(need: 'read' | 'manage', actor: Actor, resource: Resource): Outcome {
+  if (need === 'read') {
+    if (resource === 'shared') return ROLE[actor] !== null ? 'ok' : 404;
+    return MANAGERS.includes(actor) ? 'ok' : 404;
+  }
+  if (actor === 'anon' || actor === 'expired') return 404;
+  const a = notebookAccess(actor, resource);
+  if (!a.read) return 404;
+  return a.edit ? 'ok' : 403;
+}
+
 function expected(rule: Rule, actor: Actor, resource: Resource): Outcome {
   if (rule.kind === 'public') return 'ok';
+  if (rule.kind === 'report') return reportOutcome(rule.need, actor, resource);
   if (actor === 'anon' || actor === 'expired') return 401;
   const role = ROLE[actor];
   switch (rule.kind) {
@@ -98,6 +115,7 @@ function resourcesFor(rule: Rule): Resource[] {
     case 'connection':
     case 'run':
     case 'file':
+    case 'report':
       return ['shared', 'unshared'];
     default:
       return ['none'];
@@ -119,6 +137,8 @@ describe('the authorization matrix', () => {
   let unsharedRun = '';
   let sharedFile = '';
   let unsharedFile = '';
+  let sharedReport = '';
+  let unsharedReport = '';
   let invitationId = '';
   let invitationToken = '';
 
@@ -177,6 +197,14 @@ describe('the authorization matrix', () => {
     await new Promise((r) => setTimeout(r, 200));
     writer.destroy();
 
+    const publish = async (notebookId: string, visibility: string) => {
+      const r = await api(base, 'POST', `/api/notebooks/${notebookId}/publish`, { token: owner, body: { visibility, members: [] } });
+      expect(r.status).toBe(200);
+      return r.body.slug as string;
+    };
+    sharedReport = await publish(sharedNotebook, 'workspace');
+    unsharedReport = await publish(unsharedNotebook, 'members');
+
     const inv = await api(base, 'POST', '/api/workspaces/default/invitations', { token: users.root.token, body: { role: 'viewer', uses: 5 } });
     invitationId = inv.body.id;
     invitationToken = inv.body.token;
@@ -206,6 +234,7 @@ describe('the authorization matrix', () => {
         }
       }
       if (key === 'hash') return resource === 'shared' ? sharedFile : unsharedFile;
+      if (key === 'slug') return resource === 'shared' ? sharedReport : unsharedReport;
       if (key === 'userId') return users.editor.user.id;
       if (key === 'invId') return invitationId;
       if (key === 'token') return invitationToken;

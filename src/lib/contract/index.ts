@@ -4,4 +4,5 @@ export * from './close-codes.js';
 export * from './access.js';
 export * from './auth.js';
 export * from './notebooks.js';
+export * from './reports.js';
 export * from './query.js';
