@@ -10,6 +10,7 @@ import type { CollabServer } from '../collab/server.js';
 import { cellsOf, cellsToJSON, readTitle } from '../../src/lib/doc/index.js';
 import type { Published, PublishBody, PublishState, ReportCell, ReportInput, ReportView } from '../../src/lib/contract/index.js';
 import type { ConfigValue } from '../../src/lib/doc/index.js';
+import { checkSchedule } from './schedule.js';
 import { reportMembers, reportOfNotebook, reportSnapshot, unpublishReport, upsertReport, type ReportRow } from './repository.js';
 
 /** `Quarterly revenue` → `quarterly-revenue-4k2q7x`: readable, and not guessable from the title alone. */
@@ -34,6 +35,7 @@ export class ReportService {
 
   /** Publish notebook `notebookId` as it is now (again: same slug, next version). */
   async publish(notebookId: string, workspaceId: string, userId: string, body: PublishBody): Promise<ReportRow> {
+    if (body.refresh?.schedule) checkSchedule(body.refresh.schedule, body.refresh.timezone);
     const { snapshot, title } = await this.collab.withRoom(notebookId, (room) => ({ snapshot: Y.encodeStateAsUpdate(room.doc), title: readTitle(room.doc) }));
     return upsertReport(
       this.db,

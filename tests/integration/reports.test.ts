@@ -136,6 +136,7 @@ describe('published reports', () => {
     for (const body of [
       { visibility: 'everyone' },
       { visibility: 'public', refresh: { schedule: 'every morning' } },
+      { visibility: 'public', refresh: { schedule: '61 * * * *' } },
       { visibility: 'public', refresh: { schedule: '@daily', timezone: 'Mars/Olympus' } },
       { visibility: 'public', refresh: { ttlMinutes: 0 } }
     ]) {
