@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import * as Y from 'yjs';
 import type { Queryable } from '../store/index.js';
 import type { CollabServer } from '../collab/server.js';
-import { cellsOf, cellsToJSON, readTitle } from '../../src/lib/doc/index.js';
+import { cellsToJSON, readTitle } from '../../src/lib/doc/index.js';
 import type { Published, PublishBody, PublishState, ReportCell, ReportInput, ReportView } from '../../src/lib/contract/index.js';
 import type { ConfigValue } from '../../src/lib/doc/index.js';
 import { checkSchedule } from './schedule.js';
@@ -76,14 +76,13 @@ export class ReportService {
   async view(report: ReportRow): Promise<ReportView> {
     const doc = new Y.Doc();
     Y.applyUpdate(doc, await reportSnapshot(this.db, report.id));
-    const maps = cellsOf(doc);
     const cells: ReportCell[] = [];
     const inputs: ReportInput[] = [];
     for (const cell of cellsToJSON(doc)) {
       if (cell.hidden) continue;
       const shown: ReportCell = { id: cell.id, kind: cell.kind, name: cell.name };
       // Text is the report's prose; SQL and JS code only where the author chose to show it.
-      if (cell.kind === 'text' || (maps.get(cell.id)?.get('showCode') === true && cell.source !== null)) shown.source = cell.source ?? '';
+      if (cell.kind === 'text' || (cell.showCode && cell.source !== null)) shown.source = cell.source ?? '';
       if (cell.config) shown.config = cell.config;
       cells.push(shown);
       if (cell.kind === 'input' && cell.config) inputs.push(inputOf(cell.name, cell.config));

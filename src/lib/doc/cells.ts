@@ -156,8 +156,8 @@ export function cellName(cell: CellMap): string {
   return typeof name === 'string' ? name : '';
 }
 
-/** Set a cell's scalar field (name, engine, hidden) in one transaction. */
-export function setCellField(doc: Y.Doc, id: string, key: 'name' | 'engine' | 'hidden', value: string | boolean, origin?: unknown): void {
+/** Set a cell's scalar field (name, engine, hidden, showCode) in one transaction. */
+export function setCellField(doc: Y.Doc, id: string, key: 'name' | 'engine' | 'hidden' | 'showCode', value: string | boolean, origin?: unknown): void {
   doc.transact(() => {
     cellsOf(doc).get(id)?.set(key, value);
   }, origin);

@@ -23,7 +23,8 @@ export function cellsToJSON(doc: Y.Doc): CellJSON[] {
       engine: typeof engine === 'string' ? engine : null,
       source: source instanceof Y.Text ? source.toString() : prose instanceof Y.XmlFragment ? proseToMarkdown(prose) : null,
       config: config instanceof Y.Map ? (config.toJSON() as Record<string, ConfigValue>) : null,
-      hidden: cell.get('hidden') === true
+      hidden: cell.get('hidden') === true,
+      showCode: cell.get('showCode') === true
     });
   }
   return out;

@@ -38,7 +38,10 @@ export interface CellJSON {
   /** SQL or JS text; Markdown for text cells; null for chart and input cells. */
   source: string | null;
   config: Record<string, ConfigValue> | null;
+  /** Left out of published reports. */
   hidden: boolean;
+  /** SQL/JS source shown in published reports (default false). */
+  showCode: boolean;
 }
 
 export function isCellKind(value: unknown): value is CellKind {
