@@ -5,3 +5,4 @@ export * from './access.js';
 export * from './auth.js';
 export * from './notebooks.js';
 export * from './query.js';
+export * from './inputs.js';

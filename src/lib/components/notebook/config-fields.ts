@@ -1,5 +1,6 @@
 /** Which control edits each config key of chart and input cells. */
 import { CHART_AGGREGATES, CHART_MARKS, type CellKind } from '$doc';
+import { INPUT_TYPES } from '$lib/contract/inputs.js';
 
 export type FieldSpec =
   | { key: string; label: string; type: 'text'; placeholder?: string }
@@ -18,9 +19,6 @@ const CHART_FIELDS: FieldSpec[] = [
   { key: 'sort', label: 'Sort', type: 'text', placeholder: 'column or -column' },
   { key: 'title', label: 'Title', type: 'text', placeholder: 'chart title' }
 ];
-
-/** Input widget types an input cell may be. */
-export const INPUT_TYPES = ['text', 'number', 'range', 'select', 'checkbox', 'date'] as const;
 
 const INPUT_FIELDS: FieldSpec[] = [
   { key: 'type', label: 'Type', type: 'select', options: INPUT_TYPES },
