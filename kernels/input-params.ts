@@ -37,6 +37,8 @@ export interface BoundSql {
   params: unknown[];
   /** The `$name` (or `$name.from`) each appended parameter stands for, in order. */
   names: string[];
+  /** An offset in `sql` (an engine's error position) as an offset into the SQL as written. */
+  toOriginal: (offset: number) => number;
 }
 
 /**
@@ -51,6 +53,8 @@ export function bindInputs(sql: string, inputs: Readonly<Record<string, Paramete
   const indexOf = new Map<string, number>();
   let text = '';
   let at = 0;
+  // Each replacement: [its start in the new text, its end there, its end in the original].
+  const spans: Array<[number, number, number]> = [];
   for (const p of scanPlaceholders(sql, dialect)) {
     if (p.kind !== 'named') continue;
     const input = Object.hasOwn(inputs, p.name) ? inputs[p.name] : undefined;
@@ -67,10 +71,23 @@ export function bindInputs(sql: string, inputs: Readonly<Record<string, Paramete
       k = out.length;
       indexOf.set(label, k);
     }
-    text += sql.slice(at, p.start) + typed(`$${k}`, range ? 'date' : input.type, out[k - 1], dialect);
+    text += sql.slice(at, p.start);
+    const start = text.length;
+    text += typed(`$${k}`, range ? 'date' : input.type, out[k - 1], dialect);
+    spans.push([start, text.length, p.end]);
     at = p.end;
   }
-  return { sql: text + sql.slice(at), params: out, names };
+  const toOriginal = (offset: number): number => {
+    let shift = 0;
+    for (const [start, end, originalEnd] of spans) {
+      if (offset < start) break;
+      // Inside a replacement: where its placeholder starts as written.
+      if (offset < end) return start + shift;
+      shift = originalEnd - end;
+    }
+    return offset + shift;
+  };
+  return { sql: text + sql.slice(at), params: out, names, toOriginal };
 }
 
 /** `placeholder` with the cast that gives its value its type on `dialect`. */

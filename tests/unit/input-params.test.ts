@@ -13,7 +13,7 @@ const inputs = {
 
 describe('bindInputs', () => {
   it('makes each $name the next positional parameter and binds its value', () => {
-    expect(bindInputs('select * from t where x > $threshold and name = $who', inputs, 'duckdb')).toEqual({
+    expect(bindInputs('select * from t where x > $threshold and name = $who', inputs, 'duckdb')).toMatchObject({
       sql: 'select * from t where x > $1 and name = $2',
       params: [5, "'; drop table t; --\"$x"],
       names: ['$threshold', '$who']
@@ -89,6 +89,14 @@ describe('bindInputs', () => {
   it('asks for .from and .to on a date range, and refuses them elsewhere', () => {
     expect(() => bindInputs('select $period', inputs, 'duckdb')).toThrow('$period is a date range: read its ends as $period.from and $period.to');
     expect(() => bindInputs('select $day.from', inputs, 'duckdb')).toThrow('$day.from: only a date range input has .from and .to ($day is a date input)');
+  });
+
+  it('maps an engine error offset in the bound SQL back to the SQL as written', () => {
+    const sql = 'select $day, $threshold, oops';
+    const bound = bindInputs(sql, inputs, 'postgres');
+    expect(bound.toOriginal(bound.sql.indexOf('oops'))).toBe(sql.indexOf('oops'));
+    expect(bound.toOriginal(bound.sql.indexOf('$2'))).toBe(sql.indexOf('$threshold'));
+    expect(bound.toOriginal(3)).toBe(3);
   });
 
   it('does not take inherited object keys for inputs', () => {

@@ -118,7 +118,16 @@ export function createExecutor(deps: ExecutorDeps): Executor {
     const kernel = await deps.kernel();
     const notices = await prepare(kernel, cell, inputs);
     const bound = bindCellInputs(deps.graph(), [cell.id], (cell.source ?? '').replace(/;\s*$/, ''), 'duckdb');
-    const { table, truncated } = await kernel.query(bound.sql, { signal, rowLimit: deps.rowLimit ?? BROWSER_ROW_LIMIT, params: bound.params });
+    let result: { table: Table; truncated: boolean };
+    try {
+      result = await kernel.query(bound.sql, { signal, rowLimit: deps.rowLimit ?? BROWSER_ROW_LIMIT, params: bound.params });
+    } catch (err) {
+      // DuckDB's position is in the bound SQL; the author wrote the other.
+      const at = (err as { position?: unknown } | null)?.position;
+      if (bound.names.length && typeof at === 'number' && err instanceof Error) throw new CellRunError(err.message, bound.toOriginal(at));
+      throw err;
+    }
+    const { table, truncated } = result;
     if (!signal.aborted) deps.publish(cell.id, { kind: 'sql', table, truncated, notices });
     return table;
   }
