@@ -194,12 +194,15 @@ export function createExecutor(deps: ExecutorDeps): Executor {
   function distinctValues(source: unknown, column: string, what: string): InputOption[] {
     let values: unknown[];
     if (isTable(source)) {
-      const vector = source.getChild(column);
+      // Column names match as DuckDB's identifiers do: exactly, else ignoring case.
+      const field = source.schema.fields.find((f) => f.name === column) ?? source.schema.fields.find((f) => f.name.toLowerCase() === column.toLowerCase());
+      const vector = field ? source.getChild(field.name) : null;
       if (!vector) throw new CellRunError(`options from ${what}: ${column} is not a column of its result`);
       values = vector.toArray() as unknown[];
       if (!Array.isArray(values)) values = Array.from(values);
     } else if (isRows(source)) {
-      values = source.map((row) => (row as Record<string, unknown>)[column]);
+      const key = Object.keys(source[0] ?? {}).find((k) => k === column) ?? Object.keys(source[0] ?? {}).find((k) => k.toLowerCase() === column.toLowerCase()) ?? column;
+      values = source.map((row) => (row as Record<string, unknown>)[key]);
     } else throw new CellRunError(`options from ${what}: its result is not a table`);
     const out = new Set<InputOption>();
     for (const v of values) {
