@@ -12,6 +12,8 @@ import { insertCell, type NewCell } from '../../src/lib/doc/index.js';
  */
 describe('input cells in Chromium', () => {
   const app = useApp();
+  /** The instance owner's API token (the first test's user): owners add connections. */
+  let ownerToken = '';
   const userPage = (email: string, name: string) => app.userPage(email, name, { width: 1280, height: 1000 });
   const status = (page: Page, name: string) => page.locator(`[data-cell-name="${name}"]`).getAttribute('data-status');
   const waitStatus = (page: Page, name: string, want: string, timeout = 60_000) => expect.poll(() => status(page, name), { timeout, interval: 200 }).toBe(want);
@@ -36,6 +38,7 @@ describe('input cells in Chromium', () => {
 
   it('renders every type of input, named by its label, and says what is wrong with a bad value', async () => {
     const { page, token } = await userPage('ana@example.com', 'Ana');
+    ownerToken = token;
     const id = await notebookWith(token, page, 'Every input', [
       { kind: 'input', name: 'who', config: { type: 'text', label: 'Customer name', value: "O'Brien" } },
       { kind: 'input', name: 'limit_rows', config: { type: 'number', label: 'Row limit', value: 10, min: 1, max: 100 } },
@@ -69,12 +72,20 @@ describe('input cells in Chromium', () => {
     await page.screenshot({ path: screenshotPath('e2e-inputs-every-type'), fullPage: true });
   });
 
-  it('a number and a select drive SQL cells, and a collaborator sees the new value and result', async () => {
+  it('a number and a select drive SQL cells (browser and server) and JS, and a collaborator sees the new value and result', async () => {
     const ana = await userPage('ana2@example.com', 'Ana Two');
     const bob = await userPage('bob2@example.com', 'Bob Two');
+    const connection = await ana.page.request.post(`${app.srv.base}/api/connections`, {
+      headers: { authorization: `Bearer ${ownerToken}` },
+      data: { name: 'Server DuckDB', kind: 'duckdb', config: {} }
+    });
+    expect(connection.status()).toBe(201);
+    const duck = (await connection.json()).id as string;
     const id = await notebookWith(ana.token, ana.page, 'Threshold', [
       { kind: 'input', name: 'threshold', config: { type: 'number', label: 'Threshold', value: 50 } },
       { kind: 'sql', name: 'above', source: 'select count(*)::int as n from range(100) t(x) where x > $threshold' },
+      { kind: 'sql', name: 'above_server', engine: duck, source: 'select count(*)::int as n from range(100) t(x) where x > $threshold' },
+      { kind: 'js', name: 'doubled', source: '`doubled: ${threshold * 2}`' },
       { kind: 'input', name: 'species', config: { type: 'select', label: 'Species', value: 'Adelie', options: ['Adelie', 'Gentoo'] } },
       { kind: 'sql', name: 'birds', source: 'select count(*)::int as n from penguins where species = $species' },
       { kind: 'sql', name: 'unrelated', source: 'select 1 as one' }
@@ -86,6 +97,10 @@ describe('input cells in Chromium', () => {
       await waitStatus(page, 'birds', 'done');
     }
     expect(await firstValue(ana.page, 'above')).toBe('49');
+    await waitStatus(ana.page, 'above_server', 'done');
+    expect(await firstValue(ana.page, 'above_server')).toBe('49');
+    await waitStatus(ana.page, 'doubled', 'done');
+    expect(await ana.page.locator('[data-cell-name="doubled"] .output').innerText()).toContain('doubled: 100');
     expect(await firstValue(ana.page, 'birds')).toBe('152');
     const unrelatedRuns = await ana.page.locator('[data-cell-name="unrelated"] .status').innerText();
 
@@ -95,6 +110,8 @@ describe('input cells in Chromium', () => {
     await expect.poll(() => firstValue(ana.page, 'above'), { timeout: 30_000 }).toBe('9');
     await expect.poll(() => bob.page.getByLabel('Threshold', { exact: true }).inputValue(), { timeout: 10_000 }).toBe('90');
     await expect.poll(() => firstValue(bob.page, 'above'), { timeout: 30_000 }).toBe('9');
+    await expect.poll(() => firstValue(ana.page, 'above_server'), { timeout: 30_000 }).toBe('9');
+    await expect.poll(() => ana.page.locator('[data-cell-name="doubled"] .output').innerText(), { timeout: 30_000 }).toContain('doubled: 180');
     // Only the cells that read the input ran again.
     expect(await ana.page.locator('[data-cell-name="unrelated"] .status').innerText()).toBe(unrelatedRuns);
 
