@@ -2,7 +2,8 @@
  * Inputs read as `$name` are bound on every engine, never spliced (README.md, "Inputs"):
  * PostgreSQL through a least-privilege role, MariaDB and the server's DuckDB through
  * `POST /api/query` with `inputs`, and DuckDB-WASM (the browser's engine) in Node. A text
- * full of quotes, semicolons and `$` arrives as data, and numbers and dates keep their types.
+ * full of quotes, semicolons and `$` arrives as data, and numbers, dates and booleans keep
+ * their types.
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
@@ -22,12 +23,14 @@ const INPUTS: Record<string, ParameterInput> = {
   who: { type: 'text', value: HOSTILE },
   threshold: { type: 'number', value: 1.5 },
   day: { type: 'date', value: '2024-02-29' },
-  period: { type: 'daterange', value: ['2024-01-01', '2024-03-31'] }
+  period: { type: 'daterange', value: ['2024-01-01', '2024-03-31'] },
+  flag: { type: 'checkbox', value: false }
 };
 // The same question on every engine: the value back, a numeric comparison, a date and a range.
 const QUESTION = `select $who as v, (select count(*) from t where x > $threshold) as above, $day as d,
   (select count(*) from t where d between $period.from and $period.to) as in_period,
-  (select count(*) from t where s = $who) as same_text`;
+  (select count(*) from t where s = $who) as same_text,
+  (select count(*) from t where $flag) as flagged`;
 const ROWS = [
   [1, '2024-01-15', 'a'],
   [2, '2024-02-29', HOSTILE],
@@ -44,6 +47,8 @@ function expectAnswer(table: Pick<Table, 'numRows' | 'schema'> & { get(i: number
   expect(Number(row.above)).toBe(2);
   expect(Number(row.in_period)).toBe(2);
   expect(Number(row.same_text)).toBe(1);
+  // A boolean filters as a boolean (false: no rows), not as the text 'false'.
+  expect(Number(row.flagged)).toBe(0);
   // A date, not text: the column is an Arrow date (or a timestamp at midnight).
   const d = table.schema.fields.find((f) => f.name === 'd')!;
   expect([Type.Date, Type.Timestamp]).toContain(d.type.typeId);
@@ -118,7 +123,7 @@ describe('inputs bound on every engine', () => {
     const { rows } = await pgAdmin.query('select count(*)::int as n from t');
     expect(rows[0].n).toBe(3);
     const run = (await api(srv.base, 'GET', `/api/runs/${result.runId}`, { token })).body;
-    expect(run.params).toEqual([HOSTILE, 1.5, '2024-02-29', '2024-01-01', '2024-03-31']);
+    expect(run.params).toEqual([HOSTILE, 1.5, '2024-02-29', '2024-01-01', '2024-03-31', false]);
     expect(run.sql).toContain('$1');
     expect(run.sql).not.toContain('drop table');
   });
