@@ -1,10 +1,18 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+
+// The app's import aliases (svelte.config.js), so tests can load plain-TypeScript app modules.
+const alias = {
+  $doc: fileURLToPath(new URL('./src/lib/doc', import.meta.url)),
+  $kernels: fileURLToPath(new URL('./kernels', import.meta.url)),
+  $lib: fileURLToPath(new URL('./src/lib', import.meta.url))
+};
 
 // Three projects: `npm test` runs them all; `vitest run --project unit` runs one.
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'] } },
+      { resolve: { alias }, test: { name: 'unit', include: ['tests/unit/**/*.test.ts'] } },
       {
         test: {
           name: 'integration',

@@ -11,6 +11,7 @@ export type CellErrorKind =
   | 'undefined' // a JS or chart cell reads a name nothing defines
   | 'ambiguous' // a name it reads is both a cell and a file or sample
   | 'key' // its parameters cannot be keyed (not JSON)
+  | 'input' // an input cell's value does not fit its type, bounds or options
   | 'runtime'; // running it failed
 
 /** A cell's error, with the cell it belongs to and, when known, where in its source. */

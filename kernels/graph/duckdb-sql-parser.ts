@@ -15,6 +15,7 @@
  */
 import type { SqlParser } from './sql-deps.js';
 import { errorMessage } from '../error-message.js';
+import { scanPlaceholders } from '../sql-placeholders.js';
 
 /** The part of a DuckDB-WASM connection this needs: sync (Node blocking build) or async (worker). */
 export interface TableNamesSource {
@@ -159,52 +160,23 @@ function decodeDuckDbError(e: unknown, toOriginal: (offset: number) => number): 
 }
 
 /**
- * `sql` with `$1`, `$name` and `?` placeholders replaced by `NULL` (outside strings,
- * quoted identifiers, dollar-quoted strings and comments), and a map from offsets in the
- * new text back to the original, so error positions still point at what the author wrote.
+ * `sql` with `$1`, `$name` (and `$name.from`/`.to`) and `?` placeholders replaced by `NULL`
+ * (outside strings, quoted identifiers, dollar-quoted strings and comments: see
+ * kernels/sql-placeholders.ts), and a map from offsets in the new text back to the
+ * original, so error positions still point at what the author wrote.
  */
 export function neutralizeParameters(sql: string): { text: string; toOriginal: (offset: number) => number } {
   let text = '';
   // [offset in new text, shift to add] for each replacement, in order.
   const shifts: Array<[number, number]> = [];
-  let i = 0;
-  const n = sql.length;
-  while (i < n) {
-    const c = sql[i];
-    const next = sql[i + 1];
-    let end = i + 1;
-    if (c === "'" || c === '"') {
-      end = sql.indexOf(c, i + 1);
-      // A doubled quote is an escaped quote inside the literal.
-      while (end >= 0 && sql[end + 1] === c) end = sql.indexOf(c, end + 2);
-      end = end < 0 ? n : end + 1;
-    } else if (c === '-' && next === '-') {
-      end = sql.indexOf('\n', i);
-      end = end < 0 ? n : end;
-    } else if (c === '/' && next === '*') {
-      end = sql.indexOf('*/', i + 2);
-      end = end < 0 ? n : end + 2;
-    } else if (c === '$') {
-      const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i));
-      const param = /^\$(\d+|[A-Za-z_][A-Za-z0-9_]*)/.exec(sql.slice(i));
-      if (tag) {
-        const close = sql.indexOf(tag[0], i + tag[0].length);
-        end = close < 0 ? n : close + tag[0].length;
-      } else if (param) {
-        shifts.push([text.length + 4, param[0].length - 4]);
-        text += 'NULL';
-        i += param[0].length;
-        continue;
-      }
-    } else if (c === '?') {
-      shifts.push([text.length + 4, 1 - 4]);
-      text += 'NULL';
-      i += 1;
-      continue;
-    }
-    text += sql.slice(i, end);
-    i = end;
+  let at = 0;
+  for (const p of scanPlaceholders(sql, 'duckdb')) {
+    text += sql.slice(at, p.start);
+    shifts.push([text.length + 4, p.end - p.start - 4]);
+    text += 'NULL';
+    at = p.end;
   }
+  text += sql.slice(at);
   const toOriginal = (offset: number): number => {
     let shift = 0;
     for (const [at, by] of shifts) if (offset >= at) shift += by;

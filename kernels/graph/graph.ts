@@ -36,6 +36,10 @@ export interface GraphCell {
   parseError?: ParseError | null;
   /** Offset of each input's first use, so "x is not defined" can point at `x`. */
   inputPositions?: Readonly<Record<string, number>>;
+  /** SQL: the input cells it reads as `$name` (README.md, "Inputs"), by name. */
+  parameters?: readonly string[];
+  /** Offset of each parameter's first `$name`. */
+  parameterPositions?: Readonly<Record<string, number>>;
 }
 
 /** A resolvable name that is not a cell: an uploaded file or a bundled sample. */
@@ -48,7 +52,8 @@ export interface Leaf {
 
 /** How one name a cell reads resolved. */
 export type Resolution =
-  | { name: string; kind: 'cell'; id: string }
+  // `parameter`: an input cell read as `$name` (the resolution's name is `$name`).
+  | { name: string; kind: 'cell'; id: string; parameter?: true }
   | { name: string; kind: 'file' | 'sample'; key: string }
   // SQL only: a table only the engine knows.
   | { name: string; kind: 'external' };
@@ -98,12 +103,13 @@ export class Graph {
 
     for (const node of list) {
       const { cell } = node;
-      if (cell.parseError) node.error = cellError(cell.id, 'syntax', cell.parseError.message, cell.parseError.position);
+      if (cell.parseError) node.error = cellError(cell.id, cell.kind === 'input' ? 'input' : 'syntax', cell.parseError.message, cell.parseError.position);
       const sharing = cell.name ? byName.exact.get(cell.name) ?? [] : [];
       if (!node.error && sharing.length > 1) {
         node.error = cellError(cell.id, 'duplicate', `${cell.name} is defined by ${sharing.length} cells`);
       }
       for (const name of new Set(cell.inputs)) this.resolve(node, name, byName, leafByName);
+      for (const name of new Set(cell.parameters ?? [])) this.resolveParameter(node, name, byName);
     }
     for (const node of list) {
       for (const id of node.inputIds) this.nodes.get(id)!.dependents.push(node.cell.id);
@@ -227,6 +233,22 @@ export class Graph {
     // A root reached again through a cycle stays out: callers ask about the others.
     for (const root of roots) seen.delete(root);
     return this.order.filter((id) => seen.has(id));
+  }
+
+  /** `$name` reads the input cell `name` (exactly: parameters are not SQL identifiers). */
+  private resolveParameter(node: GraphNode, name: string, byName: Grouped<GraphCell>): void {
+    const { cell } = node;
+    const at = cell.parameterPositions?.[name] ?? null;
+    const cells = byName.exact.get(name) ?? [];
+    const input = cells.find((c) => c.kind === 'input');
+    if (!input) {
+      const other = cells[0];
+      const why = other ? `${name} is a ${other.kind} cell, not an input` : `no input cell is named ${name}`;
+      node.error ??= cellError(cell.id, 'undefined', `$${name} is not an input: ${why}`, at);
+      return;
+    }
+    node.inputs.push({ name: `$${name}`, kind: 'cell', id: input.id, parameter: true });
+    if (!node.inputIds.includes(input.id)) node.inputIds.push(input.id);
   }
 
   private resolve(node: GraphNode, name: string, byName: Grouped<GraphCell>, leafByName: Grouped<Leaf>): void {

@@ -11,4 +11,4 @@ export { canonicalJson, cellKey, type KeyParts } from './cell-key.js';
 export { cellError, type CellError, type CellErrorKind } from './cell-error.js';
 export { Graph, buildGraph, type GraphCell, type GraphNode, type Leaf, type Resolution, type ResultKeys } from './graph.js';
 export { Runtime, type CellState, type CellStatus, type Executor, type Listener, type RuntimeOptions } from './runtime.js';
-export { composeServerSql, cellSql, type ComposedSql } from './server-sql.js';
+export { composeServerSql, cellSql, parameterInputs, type ComposedSql } from './server-sql.js';

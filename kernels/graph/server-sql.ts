@@ -7,12 +7,15 @@
  */
 import type { Graph, GraphCell } from './graph.js';
 import { quoteIdentFor, type SqlDialect } from '../sql-ident.js';
+import type { ParameterInput } from '../input-params.js';
 
 export type ComposedSql =
   | {
       ok: true;
       sql: string;
       inlined: string[];
+      /** The ids of the cells in `sql`: the cell's own and the inlined ones (whose `$name` inputs are bound too). */
+      cellIds: string[];
       /** A position in `sql` (the database's error offset) as an offset into the cell's own text; null inside an inlined cell. */
       toCellOffset: (position: number) => number | null;
     }
@@ -39,6 +42,7 @@ export function composeServerSql(graph: Graph, id: string, dialect: SqlDialect, 
     const node = graph.node(cellId)!;
     for (const input of node.inputs) {
       if (input.kind === 'external') continue; // a table in the warehouse
+      if (input.kind === 'cell' && input.parameter) continue; // an input, bound as a parameter
       if (input.kind === 'sample' && options.hasSamples) continue; // the connection has its own copy
       if (input.kind !== 'cell') {
         const what = input.kind === 'file' ? 'a file added to this notebook' : 'a bundled sample';
@@ -60,13 +64,14 @@ export function composeServerSql(graph: Graph, id: string, dialect: SqlDialect, 
   if (failed) return failed;
 
   const sql = cellSql(root.cell);
-  if (inlined.length === 0) return { ok: true, sql, inlined: [], toCellOffset: (p) => p };
+  const cellIds = [id, ...inlined.map((c) => c.id)];
+  if (inlined.length === 0) return { ok: true, sql, inlined: [], cellIds, toCellOffset: (p) => p };
   const ctes = inlined.map((c) => `${quoteIdentFor(dialect, c.name)} as (\n${cellSql(c)}\n)`).join(',\n');
   const lead = leadingWith(sql);
   const at = lead ? lead.end : 0;
   const insert = lead ? ` ${ctes},\n` : `with ${ctes}\n`;
   const toCellOffset = (p: number) => (p < at ? p : p >= at + insert.length ? p - insert.length : null);
-  return { ok: true, sql: sql.slice(0, at) + insert + sql.slice(at), inlined: inlined.map((c) => c.name), toCellOffset };
+  return { ok: true, sql: sql.slice(0, at) + insert + sql.slice(at), inlined: inlined.map((c) => c.name), cellIds, toCellOffset };
 }
 
 function describe(cell: GraphCell): string {
@@ -83,4 +88,21 @@ function describe(cell: GraphCell): string {
 function leadingWith(sql: string): { end: number } | null {
   const m = /^(?:\s+|--[^\n]*\n?|\/\*[\s\S]*?\*\/)*with(?:\s+recursive)?\b/i.exec(sql);
   return m ? { end: m[0].length } : null;
+}
+
+/**
+ * The inputs the cells `ids` read as `$name`, as {@link bindInputs} takes them: the input
+ * cell's type and its validated value (an input cell's `params`, see
+ * src/lib/notebook/run/graph-cells.ts).
+ */
+export function parameterInputs(graph: Graph, ids: readonly string[]): Record<string, ParameterInput> {
+  const out: Record<string, ParameterInput> = {};
+  for (const id of ids) {
+    for (const r of graph.node(id)?.inputs ?? []) {
+      if (r.kind !== 'cell' || !r.parameter) continue;
+      const params = graph.node(r.id)?.cell.params as { type?: unknown; value?: unknown } | undefined;
+      if (params && typeof params.type === 'string') out[r.name.slice(1)] = { type: params.type, value: params.value };
+    }
+  }
+  return out;
 }

@@ -17,6 +17,7 @@ import { mayUseConnection } from '../access/policy.js';
 import type { WorkspaceRole } from '../../src/lib/contract/index.js';
 import { ConnectionOptions, parseConfig, splitSecret, type ConnectionInput, type ConnectionName, type ConnectionPatch, type ConnectionView, type PublicConfig } from './shapes.js';
 import { errorMessage } from '../../kernels/error-message.js';
+import { KINDS } from '../../kernels/connection-kinds.js';
 
 const log = logger('connections');
 
@@ -169,10 +170,10 @@ export class ConnectionService {
 
   /** The engine and limits for a query; null when the connection does not exist here. */
   async resolve(workspaceId: string, id: string, viewer: RunViewer): Promise<ResolvedConnection | null> {
-    if (id === CAIRN_CONNECTION_ID) return { id, engine: this.cairn.engineFor(workspaceId, viewer), options: CAIRN_OPTIONS, version: 'builtin' };
+    if (id === CAIRN_CONNECTION_ID) return { id, engine: this.cairn.engineFor(workspaceId, viewer), options: CAIRN_OPTIONS, version: 'builtin', dialect: 'duckdb' };
     const settings = await this.repo.settings(workspaceId, id);
     if (!settings) return null;
-    return { id, engine: this.engines.get(settings), options: settings.options, version: settings.version };
+    return { id, engine: this.engines.get(settings), options: settings.options, version: settings.version, dialect: KINDS[settings.kind].dialect };
   }
 
   async close(): Promise<void> {

@@ -7,7 +7,9 @@
 import { AppError } from '../errors.js';
 import { randomUUID } from 'node:crypto';
 import type { ReadStream } from 'node:fs';
-import type { ServerEngine } from '../../kernels/engine.js';
+import { QueryError, type ServerEngine } from '../../kernels/engine.js';
+import { bindInputs, InputParameterError, type BoundSql, type ParameterInput } from '../../kernels/input-params.js';
+import type { SqlDialect } from '../../kernels/sql-ident.js';
 import { WiderResultNeeded, mergeWidening, type Widening } from '../../kernels/arrow/index.js';
 import type { ConnectionOptions } from '../connections/shapes.js';
 import { ConnectionQueue } from './queue.js';
@@ -25,6 +27,8 @@ export interface ResolvedConnection {
   engine: ServerEngine;
   options: ConnectionOptions;
   version: string;
+  /** How its SQL is tokenized, for binding `$name` inputs. */
+  dialect: SqlDialect;
 }
 
 export type ConnectionResolver = (workspaceId: string, connectionId: string, viewer: RunViewer) => Promise<ResolvedConnection | null>;
@@ -37,6 +41,12 @@ export interface QueryRequest {
   connectionId: string;
   sql: string;
   params: unknown[];
+  /**
+   * Values of the inputs the SQL reads as `$name` (README.md, "Inputs"). When given, each
+   * `$name` becomes the connection's next positional placeholder and its value is bound;
+   * the result cache and the run log see the SQL and parameters as run.
+   */
+  inputs?: Readonly<Record<string, ParameterInput>>;
   notebookId: string | null;
   cellId: string | null;
   /** The shared run this request belongs to (the notebook's runs map `runId`): one execution or cache entry serves every copy. */
@@ -97,10 +107,12 @@ export class QueryService {
     private readonly cacheableBytes = 256 * 1024 * 1024
   ) {}
 
-  async start(request: QueryRequest): Promise<QueryReply> {
-    const viewer: RunViewer = { userId: request.userId, manager: request.manager };
-    const connection = await this.resolve(request.workspaceId, request.connectionId, viewer);
+  async start(asked: QueryRequest): Promise<QueryReply> {
+    const viewer: RunViewer = { userId: asked.userId, manager: asked.manager };
+    const connection = await this.resolve(asked.workspaceId, asked.connectionId, viewer);
     if (!connection) throw new AppError('not_found', 'No such connection.');
+    const binding = asked.inputs === undefined ? null : bound(asked, connection);
+    const request = binding ? { ...asked, sql: binding.sql, params: binding.params } : asked;
     const runId = request.runId ?? randomUUID();
     if (this.live.has(runId)) throw new AppError('conflict', 'A run with that id is already going.');
     // Results never cross workspaces; the audit log's differ per viewer too.
@@ -141,6 +153,8 @@ export class QueryService {
     } catch (error) {
       reader.leave();
       await this.end(runId, startedAt, await execution.outcome, false);
+      // The engine's position is in the bound SQL; the caller wrote the other.
+      if (binding && error instanceof QueryError && error.position !== null) throw new QueryError(error.message, error.engine, binding.toOriginal(error.position));
       throw error;
     }
     let finished = false;
@@ -292,6 +306,19 @@ export class QueryService {
       error,
       errorCode: status === 'error' && outcome.error instanceof WiderResultNeeded ? outcome.error.code : null
     });
+  }
+}
+
+/**
+ * The request's SQL with its `$name` inputs made positional for the connection's dialect
+ * and their values appended to its parameters (kernels/input-params.ts): never spliced.
+ */
+function bound(request: QueryRequest, connection: ResolvedConnection): BoundSql {
+  try {
+    return bindInputs(request.sql, request.inputs ?? {}, connection.dialect, request.params);
+  } catch (err) {
+    if (err instanceof InputParameterError) throw new QueryError(err.message, connection.id, err.position);
+    throw err;
   }
 }
 

@@ -14,7 +14,7 @@ import { allow } from '../../access/rules.js';
 import { authorizeQuery } from '../../access/query-access.js';
 import { isManager, QueryBody } from '../../../src/lib/contract/index.js';
 import { QueryError } from '../../../kernels/engine.js';
-import type { QueryReply } from '../../query/service.js';
+import type { QueryReply, QueryRequest } from '../../query/service.js';
 
 export function queryRoutes(router: Router, app: AppContext): void {
   const { db, config, queries } = app;
@@ -37,6 +37,7 @@ export function queryRoutes(router: Router, app: AppContext): void {
         connectionId: body.connectionId,
         sql: body.sql,
         params: body.params,
+        inputs: body.inputs as QueryRequest['inputs'],
         notebookId: body.notebookId ?? null,
         cellId: body.cellId ?? null,
         runToken: body.runToken,

@@ -6,3 +6,4 @@ export * from './auth.js';
 export * from './notebooks.js';
 export * from './reports.js';
 export * from './query.js';
+export * from './inputs.js';

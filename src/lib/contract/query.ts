@@ -1,5 +1,6 @@
 /** `POST /api/query`'s body (docs/api.md): validated by the server, typed for the browser's query client. */
 import { z } from 'zod';
+import { INPUT_NAME, InputBinding } from './inputs.js';
 
 const Param = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
@@ -8,6 +9,14 @@ export const QueryBody = z.object({
   sql: z.string().min(1, 'is required').max(1_000_000),
   /** Positional parameters, `$1`…, always bound. */
   params: z.array(Param).max(1000).default([]),
+  /**
+   * Input values the SQL reads as `$name` (README.md, "Inputs"), each with its input type:
+   * the server rewrites `$name` into the connection's placeholders and binds the value.
+   */
+  inputs: z
+    .record(z.string().regex(INPUT_NAME, 'must be an input name'), InputBinding)
+    .refine((r) => Object.keys(r).length <= 200, 'at most 200 inputs')
+    .optional(),
   notebookId: z.string().max(100).optional(),
   /** A cell of `notebookId`. */
   cellId: z.string().max(100).optional(),

@@ -197,9 +197,14 @@ export function setCellTtl(doc: Y.Doc, id: string, seconds: number, origin?: unk
 
 /** Set one key of a chart or input cell's config. */
 export function setConfigValue(doc: Y.Doc, id: string, key: string, value: ConfigValue, origin?: unknown): void {
+  setConfigValues(doc, id, { [key]: value }, origin);
+}
+
+/** Set several keys of a chart or input cell's config in one transaction (collaborators never see half of it). */
+export function setConfigValues(doc: Y.Doc, id: string, values: Record<string, ConfigValue>, origin?: unknown): void {
   doc.transact(() => {
     const config = cellsOf(doc).get(id)?.get('config');
-    if (config instanceof Y.Map) config.set(key, value);
+    if (config instanceof Y.Map) for (const [key, value] of Object.entries(values)) config.set(key, value);
   }, origin);
 }
 

@@ -26,8 +26,12 @@ export const FILES = 'files';
 /** A cell as stored: a Y.Map whose keys are those of {@link CellJSON}. */
 export type CellMap = Y.Map<unknown>;
 
-/** Plain JSON values a chart or input cell keeps in its `config` map. */
-export type ConfigValue = string | number | boolean | null;
+/**
+ * Plain JSON values a chart or input cell keeps in its `config` map (an input's date range
+ * and options are arrays). An input's keys — `type`, `label`, `value`, `options`,
+ * `optionsFrom`, `min`, `max`, `step` — and what each may hold are in src/lib/contract/inputs.ts.
+ */
+export type ConfigValue = string | number | boolean | null | ConfigValue[];
 
 /** A read-only, plain view of a cell (the shape of `GET /api/notebooks/:id`). */
 export interface CellJSON {

@@ -4,11 +4,12 @@
  * A reader's session ({@link NotebookSession.readOnly}) changes nothing: every action is a
  * no-op for them, whatever reached it (a button, a key, an undo).
  */
-import { deleteCell, freshName, insertCell, moveCell, setCellEngine, setCellField, setCellTtl, setConfigValue, setTitle, type CellKind, type ConfigValue } from '$doc';
+import { deleteCell, freshName, insertCell, moveCell, setCellEngine, setCellField, setCellTtl, setConfigValue, setConfigValues, setTitle, type CellKind, type ConfigValue } from '$doc';
 import { tick } from 'svelte';
 import { focusCell } from './focus';
 import type { NotebookSession } from './session.svelte';
 import { LOCAL_ORIGIN } from './undo';
+import { checkInputType, defaultInputValue, readInputConfig, type InputType } from '$lib/contract/inputs.js';
 
 /** The base a new cell's name is made from (`query1`, `value1`, …); text cells have no name. */
 const NAME_BASE: Record<CellKind, string | null> = { sql: 'query', js: 'value', chart: 'chart', input: 'input', text: null };
@@ -91,6 +92,26 @@ export function setTtl(s: NotebookSession, id: string, seconds: number): void {
 export function setConfig(s: NotebookSession, id: string, key: string, value: ConfigValue): void {
   if (s.readOnly) return;
   setConfigValue(s.doc, id, key, value, LOCAL_ORIGIN);
+}
+
+/**
+ * An input's control changed: its value goes into the document (collaborators see it at
+ * once), then the input and the cells that read it run in every open copy.
+ */
+export function setInputValue(s: NotebookSession, id: string, value: ConfigValue): void {
+  if (s.readOnly) return;
+  setConfigValues(s.doc, id, { value }, LOCAL_ORIGIN);
+  s.runner.run(id);
+}
+
+/** Change an input's type, with a value of the new type when the old one no longer fits. */
+export function setInputType(s: NotebookSession, id: string, type: InputType, current: Record<string, ConfigValue>): void {
+  if (s.readOnly) return;
+  const config = { ...current, type };
+  const read = readInputConfig(config);
+  const fits = read.ok && checkInputType(type, current.value).ok;
+  const value = fits ? current.value : read.ok ? (defaultInputValue(read.config) as ConfigValue) : null;
+  setConfigValues(s.doc, id, { type, value }, LOCAL_ORIGIN);
 }
 
 /** Change the notebook's title. */

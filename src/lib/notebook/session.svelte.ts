@@ -95,6 +95,7 @@ export class NotebookSession {
           results: this.results,
           sandbox: (id) => this.sandboxes.get(id),
           publish,
+          graph: () => this.runner.runtime.graph,
           runServerCell: createServerCellRunner({
             api: this.#api,
             notebookId: id,

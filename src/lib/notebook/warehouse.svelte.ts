@@ -231,8 +231,8 @@ export class NotebookWarehouse {
       if (!cell.name || cell.kind === 'text') continue;
       const output = this.session.runner.output(cell.id);
       const columns: ColumnInfo[] =
-        output && output.kind !== 'js' ? output.table.schema.fields.map((f) => ({ name: f.name, type: String(f.type), nullable: f.nullable })) : [];
-      out.push({ schema: 'results', name: cell.name, kind: 'view', columns, rowEstimate: output && output.kind !== 'js' ? output.table.numRows : null });
+        output && (output.kind === 'sql' || output.kind === 'chart') ? output.table.schema.fields.map((f) => ({ name: f.name, type: String(f.type), nullable: f.nullable })) : [];
+      out.push({ schema: 'results', name: cell.name, kind: 'view', columns, rowEstimate: output && (output.kind === 'sql' || output.kind === 'chart') ? output.table.numRows : null });
     }
     return out;
   }

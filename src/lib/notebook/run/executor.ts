@@ -5,8 +5,12 @@
  * cells can `select … from name`.
  */
 import type { Table } from 'apache-arrow';
-import type { Executor, GraphCell } from '$kernels/graph/index.js';
-import { jsCellBody } from '$kernels/graph/index.js';
+import type { Executor, Graph, GraphCell } from '$kernels/graph/index.js';
+import { jsCellBody, parameterInputs } from '$kernels/graph/index.js';
+import { bindInputs, InputParameterError, type BoundSql } from '$kernels/input-params.js';
+import type { SqlDialect } from '$kernels/sql-ident.js';
+import { validateInput, parseOptionsFrom, type InputOption } from '$lib/contract/inputs.js';
+import type { InputParams } from './graph-cells';
 import { compileChart, type ChartConfig, type CompiledChart } from '$lib/chart';
 import { SANDBOX_IMPORTER, SandboxError, sandboxValueToJs, type Sandbox, type SandboxConsoleEntry, type SandboxValue } from '$lib/sandbox';
 import type { ResultTables } from './result-tables';
@@ -33,7 +37,9 @@ export interface CellKernel {
 export type CellOutput =
   | { kind: 'sql'; table: Table; truncated: boolean; server?: ServerOrigin; notices?: string[] }
   | { kind: 'js'; value: SandboxValue; display: boolean; console: SandboxConsoleEntry[] }
-  | { kind: 'chart'; chart: CompiledChart; table: Table; notices?: string[] };
+  | { kind: 'chart'; chart: CompiledChart; table: Table; notices?: string[] }
+  // `choices`: a select's options read from another cell's column (`optionsFrom`).
+  | { kind: 'input'; value: unknown; choices?: InputOption[] };
 
 /** A failure located in the cell's source, for underlining. */
 export class CellRunError extends Error {
@@ -59,6 +65,22 @@ export interface ExecutorDeps {
   rowLimit?: number;
   /** Runs SQL cells whose engine is a server connection; without it they fail with a message. */
   runServerCell?: (cell: GraphCell, signal: AbortSignal) => Promise<Table>;
+  /** The graph the cells run in: where a SQL cell's `$name` inputs get their types and values. */
+  graph: () => Graph;
+}
+
+/**
+ * `sql` of the cells `ids` (a cell and those inlined into it) with its `$name` inputs made
+ * positional parameters for `dialect` (kernels/input-params.ts); a `$name` with no input is
+ * the cell's error, pointing at it.
+ */
+export function bindCellInputs(graph: Graph, ids: readonly string[], sql: string, dialect: SqlDialect): BoundSql {
+  try {
+    return bindInputs(sql, parameterInputs(graph, ids), dialect);
+  } catch (err) {
+    if (err instanceof InputParameterError) throw new CellRunError(err.message, ids.length === 1 ? err.position : null);
+    throw err;
+  }
 }
 
 /** The `engine` of cells that run on the page's DuckDB-WASM. */
@@ -95,8 +117,17 @@ export function createExecutor(deps: ExecutorDeps): Executor {
     }
     const kernel = await deps.kernel();
     const notices = await prepare(kernel, cell, inputs);
-    const sql = (cell.source ?? '').replace(/;\s*$/, '');
-    const { table, truncated } = await kernel.query(sql, { signal, rowLimit: deps.rowLimit ?? BROWSER_ROW_LIMIT });
+    const bound = bindCellInputs(deps.graph(), [cell.id], (cell.source ?? '').replace(/;\s*$/, ''), 'duckdb');
+    let result: { table: Table; truncated: boolean };
+    try {
+      result = await kernel.query(bound.sql, { signal, rowLimit: deps.rowLimit ?? BROWSER_ROW_LIMIT, params: bound.params });
+    } catch (err) {
+      // DuckDB's position is in the bound SQL; the author wrote the other.
+      const at = (err as { position?: unknown } | null)?.position;
+      if (bound.names.length && typeof at === 'number' && err instanceof Error) throw new CellRunError(err.message, bound.toOriginal(at));
+      throw err;
+    }
+    const { table, truncated } = result;
     if (!signal.aborted) deps.publish(cell.id, { kind: 'sql', table, truncated, notices });
     return table;
   }
@@ -139,8 +170,53 @@ export function createExecutor(deps: ExecutorDeps): Executor {
     return table;
   }
 
+  /**
+   * An input's value is its validated `config.value` (graph-cells.ts); a select whose
+   * options come from a column is checked against that column's distinct values here,
+   * once the cell it reads has a result.
+   */
+  async function runInput(cell: GraphCell, inputs: Map<string, unknown>): Promise<unknown> {
+    const params = cell.params as InputParams;
+    let choices: InputOption[] | undefined;
+    if (params.optionsFrom) {
+      const from = parseOptionsFrom(params.optionsFrom)!;
+      choices = distinctValues(inputs.get(from.cell), from.column, `${from.cell}.${from.column}`);
+      const check = validateInput({ type: 'select', label: '', optionsFrom: params.optionsFrom }, params.value, choices);
+      if (!check.ok) {
+        deps.publish(cell.id, { kind: 'input', value: params.value, choices });
+        throw new CellRunError(`${cell.name || 'the value'} ${check.message}`);
+      }
+    }
+    deps.publish(cell.id, { kind: 'input', value: params.value, choices });
+    return params.value;
+  }
+
+  function distinctValues(source: unknown, column: string, what: string): InputOption[] {
+    let values: unknown[];
+    if (isTable(source)) {
+      // Column names match as DuckDB's identifiers do: exactly, else ignoring case.
+      const field = source.schema.fields.find((f) => f.name === column) ?? source.schema.fields.find((f) => f.name.toLowerCase() === column.toLowerCase());
+      const vector = field ? source.getChild(field.name) : null;
+      if (!vector) throw new CellRunError(`options from ${what}: ${column} is not a column of its result`);
+      values = vector.toArray() as unknown[];
+      if (!Array.isArray(values)) values = Array.from(values);
+    } else if (isRows(source)) {
+      const key = Object.keys(source[0] ?? {}).find((k) => k === column) ?? Object.keys(source[0] ?? {}).find((k) => k.toLowerCase() === column.toLowerCase()) ?? column;
+      values = source.map((row) => (row as Record<string, unknown>)[key]);
+    } else throw new CellRunError(`options from ${what}: its result is not a table`);
+    const out = new Set<InputOption>();
+    for (const v of values) {
+      if (typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v))) out.add(v);
+      else if (typeof v === 'bigint') out.add(Number(v));
+      if (out.size >= 1000) break;
+    }
+    return [...out];
+  }
+
   return (cell, inputs, signal) => {
     switch (cell.kind) {
+      case 'input':
+        return runInput(cell, inputs);
       case 'sql':
         return runSql(cell, inputs, signal);
       case 'js':

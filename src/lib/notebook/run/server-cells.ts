@@ -10,10 +10,11 @@
  * or read its cached result — the warehouse sees one query, and everyone the same rows.
  */
 import type { Table } from 'apache-arrow';
-import { composeServerSql, type Graph, type GraphCell } from '$kernels/graph/index.js';
+import { composeServerSql, parameterInputs, type Graph, type GraphCell } from '$kernels/graph/index.js';
 import { KINDS } from '$kernels/connection-kinds.js';
 import type { SqlDialect } from '$kernels/sql-ident.js';
-import { ApiError, runServerQuery, type ConnectionKind, type ServerResult, type WarehouseApi } from '$lib/warehouse';
+import { ApiError, runServerQuery, type ConnectionKind, type ServerQuery, type ServerResult, type WarehouseApi } from '$lib/warehouse';
+
 import { CellRunError, type CellOutput } from './executor';
 
 /** How the run of a cell was asked for, from the shared `runs` map. */
@@ -87,7 +88,9 @@ export function createServerCellRunner(deps: ServerCellDeps) {
       const at = (cell.source ?? '').indexOf(composed.name);
       throw new CellRunError(composed.message, at >= 0 ? at : null);
     }
-    const base = { connectionId, sql: composed.sql, notebookId: deps.notebookId, cellId: cell.id };
+    // `$name` inputs are bound by the server, which translates them for the warehouse's dialect.
+    const inputs = parameterInputs(deps.graph(), composed.cellIds) as ServerQuery['inputs'];
+    const base = { connectionId, sql: composed.sql, notebookId: deps.notebookId, cellId: cell.id, ...(Object.keys(inputs ?? {}).length ? { inputs } : {}) };
     const ttl = deps.ttlSeconds(cell.id);
     const show = (table: Table, origin: ServerOrigin, truncated = false) => {
       if (!signal.aborted) deps.publish(cell.id, { kind: 'sql', table, truncated, server: origin });
@@ -147,7 +150,7 @@ export function createServerCellRunner(deps: ServerCellDeps) {
  */
 async function cachedResult(
   api: WarehouseApi,
-  base: { connectionId: string; sql: string; notebookId: string; cellId: string },
+  base: { connectionId: string; sql: string; notebookId: string; cellId: string; inputs?: ServerQuery['inputs'] },
   ask: RunAsk | undefined,
   note: (note: string | null) => void,
   signal: AbortSignal,
