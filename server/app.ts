@@ -24,6 +24,8 @@ import { authRoutes } from './http/routes/auth.js';
 import { notebookRoutes } from './http/routes/notebooks.js';
 import { reportRoutes } from './http/routes/reports.js';
 import { ReportService } from './reports/service.js';
+import { ReportResults } from './reports/results.js';
+import { NodeSqlParser } from '../kernels/duckdb-node/sql-parser.js';
 import { healthRoutes } from './http/routes/health.js';
 import { fileRoutes } from './http/routes/files.js';
 import { sampleRoutes } from './http/routes/samples.js';
@@ -90,6 +92,7 @@ export async function createCairnServer(config: Config, options: ServerOptions =
     runLog,
     new ResultCache(db, join(config.dataDir, 'results'), config.resultCacheBytes)
   );
+  const sqlParser = new NodeSqlParser();
   const context: AppContext = {
     config,
     db,
@@ -97,6 +100,7 @@ export async function createCairnServer(config: Config, options: ServerOptions =
     collab,
     notebooks: new NotebookService(db, updateLog, collab),
     reports: new ReportService(db, collab),
+    reportResults: new ReportResults(db, queries, connections, sqlParser),
     files: new FileStore(join(config.dataDir, 'files'), config.maxUploadBytes),
     connections,
     queries,
@@ -191,6 +195,7 @@ export async function createCairnServer(config: Config, options: ServerOptions =
       await collab.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await connections.close();
+      await sqlParser.close();
       await updateLog.close();
       await db.close();
     }

@@ -10,6 +10,7 @@ import type { QueryService } from './query/service.js';
 import type { AuthRateLimits } from './auth/rate-limits.js';
 import type { PublicSite } from './http/public-site.js';
 import type { ReportService } from './reports/service.js';
+import type { ReportResults } from './reports/results.js';
 
 export interface AppContext {
   config: Config;
@@ -18,6 +19,8 @@ export interface AppContext {
   collab: CollabServer;
   notebooks: NotebookService;
   reports: ReportService;
+  /** Published reports' results, computed on the server and cached. */
+  reportResults: ReportResults;
   files: FileStore;
   connections: ConnectionService;
   queries: QueryService;

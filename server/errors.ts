@@ -4,6 +4,7 @@
  */
 export const APP_ERROR_STATUS = {
   bad_request: 400,
+  invalid_input: 400,
   invalid_password: 400,
   connection_failed: 400,
   password_required: 400,
@@ -17,7 +18,11 @@ export const APP_ERROR_STATUS = {
   conflict: 409,
   file_too_large: 413,
   quota_exceeded: 413,
-  rate_limited: 429
+  uri_too_long: 414,
+  not_computable: 422,
+  rate_limited: 429,
+  // A report's query failed on the warehouse and no earlier result stands in: the reader sent nothing wrong.
+  query_failed: 502
 } as const;
 
 export type AppErrorCode = keyof typeof APP_ERROR_STATUS;

@@ -18,8 +18,20 @@ import type { WorkspaceRole } from '../../src/lib/contract/index.js';
 import { ConnectionOptions, parseConfig, splitSecret, type ConnectionInput, type ConnectionName, type ConnectionPatch, type ConnectionView, type PublicConfig } from './shapes.js';
 import { errorMessage } from '../../kernels/error-message.js';
 import { KINDS } from '../../kernels/connection-kinds.js';
+import { createDuckDbEngine, type DuckDbEngine } from '../../kernels/duckdb-node/index.js';
+import { tableFromArrays, tableToIPC } from 'apache-arrow';
 
 const log = logger('connections');
+
+/** The id the query service knows the samples DuckDB by; a saved connection's id never takes this form. */
+export const SAMPLES_CONNECTION_ID = 'samples:browser';
+
+/** Like the embedded DuckDB's defaults, tighter on rows: a report shows results, not extracts. */
+const SAMPLES_OPTIONS: ConnectionOptions = ConnectionOptions.parse({ statementTimeoutMs: 60_000, maxConnections: 2, rowLimit: 1_000_000, readOnly: true });
+
+/** Results loaded into the samples DuckDB at once (charts over warehouse cells in reports). */
+const MAX_LOADED_TABLES = 32;
+const EMPTY_IPC = tableToIPC(tableFromArrays({ emptied: new Int32Array(0) }), 'stream');
 
 /** How long a catalogue stays fresh for the schema browser and autocomplete. */
 const SCHEMA_TTL_MS = 60_000;
@@ -171,12 +183,47 @@ export class ConnectionService {
   /** The engine and limits for a query; null when the connection does not exist here. */
   async resolve(workspaceId: string, id: string, viewer: RunViewer): Promise<ResolvedConnection | null> {
     if (id === CAIRN_CONNECTION_ID) return { id, engine: this.cairn.engineFor(workspaceId, viewer), options: CAIRN_OPTIONS, version: 'builtin', dialect: 'duckdb' };
+    if (id === SAMPLES_CONNECTION_ID) return { id, engine: this.samplesEngine(), options: SAMPLES_OPTIONS, version: 'builtin', dialect: 'duckdb' };
     const settings = await this.repo.settings(workspaceId, id);
     if (!settings) return null;
     return { id, engine: this.engines.get(settings), options: settings.options, version: settings.version, dialect: KINDS[settings.kind].dialect };
   }
 
+  /**
+   * The server's own DuckDB over the bundled samples: where browser-engine cells of a
+   * published report are computed (same dialect, same sample tables as DuckDB-WASM), so a
+   * reader needs no engine of their own. Not a saved connection: no route runs a user's SQL
+   * on it, only the report's published cells.
+   */
+  private samplesEngine(): DuckDbEngine {
+    const o = SAMPLES_OPTIONS;
+    this.samples ??= createDuckDbEngine({}, { id: SAMPLES_CONNECTION_ID, statementTimeoutMs: o.statementTimeoutMs, maxConnections: o.maxConnections, readOnly: o.readOnly });
+    return this.samples;
+  }
+
+  private samples: DuckDbEngine | null = null;
+  /** Tables loaded into the samples DuckDB, least recently loaded first. */
+  private readonly loaded: string[] = [];
+
+  /**
+   * Load an Arrow result into the samples DuckDB as table `name` (a name derived from the
+   * result's hash, so queries over it cache by content). Only the newest few are kept
+   * whole; older ones are emptied so their memory is returned.
+   */
+  async loadIntoSamples(name: string, ipc: Uint8Array): Promise<void> {
+    const at = this.loaded.indexOf(name);
+    if (at >= 0) {
+      this.loaded.splice(at, 1);
+      this.loaded.push(name);
+      return;
+    }
+    await this.samplesEngine().registerArrow(name, ipc);
+    this.loaded.push(name);
+    while (this.loaded.length > MAX_LOADED_TABLES) await this.samplesEngine().registerArrow(this.loaded.shift()!, EMPTY_IPC);
+  }
+
   async close(): Promise<void> {
+    await this.samples?.close().catch(() => undefined);
     await this.engines.close();
     await this.cairn.close();
   }

@@ -198,6 +198,12 @@ describe('the authorization matrix', () => {
     writer.destroy();
 
     const publish = async (notebookId: string, visibility: string) => {
+      // One result each report serves (`/api/reports/:slug/cells/answer.json`).
+      const author = connectClient(srv.ws, notebookId, owner);
+      await synced(author);
+      insertCell(author.doc, { kind: 'sql', name: 'answer', engine: 'browser', source: 'select 42 as answer' });
+      await new Promise((r) => setTimeout(r, 200));
+      author.destroy();
       const r = await api(base, 'POST', `/api/notebooks/${notebookId}/publish`, { token: owner, body: { visibility, members: [] } });
       expect(r.status).toBe(200);
       return r.body.slug as string;
@@ -239,6 +245,7 @@ describe('the authorization matrix', () => {
       if (key === 'invId') return invitationId;
       if (key === 'token') return invitationToken;
       if (key === 'file') return 'airports.csv';
+      if (key === 'cellFile') return 'answer.json';
       throw new Error(`no matrix fixture for ${path} (parameter :${key}, rule ${rule.kind})`);
     });
   }

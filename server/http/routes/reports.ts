@@ -11,13 +11,18 @@ import { allow } from '../../access/rules.js';
 import { PublishBody } from '../../../src/lib/contract/index.js';
 import { summary } from '../../reports/service.js';
 import { createReportToken } from '../../reports/repository.js';
+import { sendResult, parseResultFile, MAX_QUERY_STRING } from '../../reports/result-response.js';
+import { AppError } from '../../errors.js';
 
 export function reportRoutes(router: Router, app: AppContext): void {
-  const { db, config, site, reports } = app;
+  const { db, config, site, reports, reportResults } = app;
 
   router.add('POST', '/api/notebooks/:id/publish', allow.notebook('edit'), async ({ req, res, params, session, workspace }) => {
     const body = validate(PublishBody, await readJson(req, config.maxBodyBytes));
     const report = await reports.publish(params.id, workspace.id, session.user.id, body);
+    // Publishing computes what the report shows, so its first reader is served from the
+    // cache; a cell that fails here keeps its error for the author, and the report stands.
+    await reportResults.computeAll(report, 'publish');
     sendJson(res, 200, summary(report, (path) => site.link(path, req.headers.host)));
   });
 
@@ -31,6 +36,16 @@ export function reportRoutes(router: Router, app: AppContext): void {
 
   router.add('GET', '/api/reports/:slug', allow.report('read'), async ({ res, report }) => {
     sendJson(res, 200, await reports.view(report));
+  });
+
+  // A cell's result as Arrow, CSV or JSON: computed with the report's inputs (readers may set
+  // the shown ones in the query string), cached, and fresh by the report's refresh policy.
+  router.add('GET', '/api/reports/:slug/cells/:cellFile', allow.report('read'), async ({ req, res, url, params, report }) => {
+    if (url.search.length > MAX_QUERY_STRING) throw new AppError('uri_too_long', `The query string is over ${MAX_QUERY_STRING} characters; a report's inputs fit in less.`);
+    const { name, format } = parseResultFile(params.cellFile);
+    const overrides = await reportResults.overrides(report, url.searchParams);
+    const result = await reportResults.result(report, name, overrides);
+    sendResult(req, res, result, format, () => reportResults.table(result));
   });
 
   router.add('POST', '/api/reports/:slug/tokens', allow.report('manage'), async ({ res, report, session }) => {

@@ -1,13 +1,14 @@
 /**
  * The notebook document as graph cells: each cell's inputs found by parsing (SQL through
  * the engine's own parser, JS through acorn), cached by source so a keystroke re-parses
- * one cell, not the notebook.
+ * one cell, not the notebook. The server reads published reports with it too, so its
+ * imports are relative (the server runs without the app's path aliases).
  */
 import * as Y from 'yjs';
-import { BROWSER_ENGINE, cellKind, cellName, cellsOf, readOrder } from '$doc';
-import { jsDependencies, sqlDependencies, type GraphCell, type ParseError, type SqlParser } from '$kernels/graph/index.js';
-import { inputNames } from '$kernels/sql-placeholders.js';
-import { INPUT_NAME, parseOptionsFrom, readInputConfig, validateInput, type InputType, type InputValue } from '$lib/contract/inputs.js';
+import { BROWSER_ENGINE, cellKind, cellName, cellsOf, readOrder } from '../../doc/index.js';
+import { jsDependencies, sqlDependencies, type GraphCell, type ParseError, type SqlParser } from '../../../../kernels/graph/index.js';
+import { inputNames } from '../../../../kernels/sql-placeholders.js';
+import { INPUT_NAME, parseOptionsFrom, readInputConfig, validateInput, type InputType, type InputValue } from '../../contract/inputs.js';
 
 /** Kinds that compute a value (an input's value is its validated `config.value`). Text cells are prose. */
 export function isComputed(kind: string): boolean {

@@ -1,0 +1,447 @@
+/**
+ * The results a published report shows, computed on the server (docs/api.md, "Reports").
+ *
+ * - A report's cells are read from its pinned Yjs snapshot into the same dataflow graph the
+ *   notebook page builds, with DuckDB's parser in the server.
+ * - Server SQL cells run on their connection as the publisher (whose grant must still
+ *   stand), browser-engine SQL cells on the server's own DuckDB over the same samples, and
+ *   charts as their aggregation query over their source: the reader never sends SQL, only
+ *   input values, which are validated and bound.
+ * - Every run goes through the query service, so results land in the shared result cache,
+ *   concurrent misses share one execution, and each run is in the audit log.
+ * - In front of that, the results readers ask for are held in memory for a few seconds, so
+ *   a crowd reading one cached report costs one cache lookup, not one per reader; a stale
+ *   result is served while its refresh runs, and swapped when the new one lands.
+ */
+import { createHash } from 'node:crypto';
+import * as Y from 'yjs';
+import { tableFromIPC, type Table } from 'apache-arrow';
+import type { Queryable } from '../store/index.js';
+import { AppError } from '../errors.js';
+import type { QueryService, QueryRequest } from '../query/service.js';
+import { SAMPLES_CONNECTION_ID, type ConnectionService } from '../connections/service.js';
+import { memberRole } from '../workspaces/repository.js';
+import { isManager, type WorkspaceRole } from '../../src/lib/contract/index.js';
+import { BROWSER_ENGINE, cellsToJSON } from '../../src/lib/doc/index.js';
+import { GraphCells } from '../../src/lib/notebook/run/graph-cells.js';
+import { parseInputText, parseOptionsFrom, readInputConfig, validateInput, type InputConfig, type InputValue } from '../../src/lib/contract/inputs.js';
+import { compileChart, type ChartConfig } from '../../src/lib/chart/compile.js';
+import { buildGraph, canonicalJson, composeServerSql, parameterInputs, type Graph, type GraphCell, type Leaf, type SqlParser } from '../../kernels/graph/index.js';
+import { QueryError } from '../../kernels/engine.js';
+import type { ParameterInput } from '../../kernels/input-params.js';
+import { KINDS } from '../../kernels/connection-kinds.js';
+import { quoteIdentFor } from '../../kernels/sql-ident.js';
+import { SAMPLES } from '../../kernels/samples.js';
+import { columnReader } from '../../kernels/arrow/plain-values.js';
+import { errorMessage } from '../../kernels/error-message.js';
+import { reportSnapshot, type ReportRow } from './repository.js';
+import type { CellRefresh, ComputeReport } from './refresh.js';
+import { logger } from '../log.js';
+
+const log = logger('reports');
+
+/** How long a result held in memory is served before the shared cache is asked again. */
+const RECHECK_MS = 5_000;
+/** Bytes of results held in memory across all reports; least recently read go first. */
+const MEMORY_BYTES = 64 * 1024 * 1024;
+/** Report graphs kept parsed (each is small; a republish makes a new one). */
+const MAX_GRAPHS = 200;
+
+/** One cell's result as a report serves it. */
+export interface ReportResult {
+  cellId: string;
+  cell: string;
+  /** The whole Arrow IPC stream. */
+  ipc: Uint8Array;
+  /** When it was computed. */
+  resultAt: Date;
+  rows: number;
+  /** SHA-256 of `ipc` (an ETag). */
+  hash: string;
+  /** The run that computed or served it (its audit-log entry). */
+  runId: string;
+}
+
+/** Reader-set input values by input name, validated. */
+export type InputOverrides = Record<string, InputValue>;
+
+interface ReportInputCell {
+  id: string;
+  config: InputConfig;
+  hidden: boolean;
+}
+
+/** A report's cells as a graph, with what readers may see and set. */
+interface ReportGraph {
+  graph: Graph;
+  byName: Map<string, GraphCell>;
+  hidden: Set<string>;
+  inputs: Map<string, ReportInputCell>;
+}
+
+type Mode = 'cached' | 'fresh';
+
+interface Held {
+  result: ReportResult;
+  checkedAt: number;
+  table?: Table;
+}
+
+export class ReportResults {
+  private readonly cells: GraphCells;
+  private readonly graphs = new Map<string, Promise<ReportGraph>>();
+  private readonly held = new Map<string, Held>();
+  private heldBytes = 0;
+  private readonly pending = new Map<string, Promise<ReportResult>>();
+  private readonly refreshing = new Map<string, Promise<ReportResult>>();
+
+  constructor(
+    private readonly db: Queryable,
+    private readonly queries: QueryService,
+    private readonly connections: ConnectionService,
+    parser: SqlParser
+  ) {
+    this.cells = new GraphCells(parser);
+  }
+
+  /**
+   * Reader-set inputs from a query string: only inputs the report shows may be set, and
+   * every value must fit its input (`invalid_input`, naming it). Other parameters are
+   * ignored, so links with tracking tags still work.
+   */
+  async overrides(report: ReportRow, query: URLSearchParams): Promise<InputOverrides> {
+    const rg = await this.graphOf(report);
+    const out: InputOverrides = {};
+    for (const [name, text] of query) {
+      const input = rg.inputs.get(name);
+      if (!input || input.hidden) continue;
+      const value = parseInputText(input.config, text);
+      const choices = input.config.type === 'select' && input.config.optionsFrom ? await this.choices(report, input.config.optionsFrom) : undefined;
+      const check = validateInput(input.config, value, choices);
+      if (!check.ok) throw new AppError('invalid_input', `${name} ${check.message}`);
+      out[name] = check.value;
+    }
+    return out;
+  }
+
+  /**
+   * Cell `name`'s result with `overrides` for its inputs: from memory, else the shared
+   * cache, else computed now. A result older than the report's TTL is served while a
+   * fresh one is computed behind it.
+   */
+  async result(report: ReportRow, name: string, overrides: InputOverrides = {}): Promise<ReportResult> {
+    const rg = await this.graphOf(report);
+    const cell = this.shownCell(rg, name);
+    const key = heldKey(report, cell.name, overrides);
+    const held = this.held.get(key);
+    if (held) {
+      this.touch(key, held);
+      if (Date.now() - held.checkedAt > RECHECK_MS) void this.recheck(report, rg, cell, overrides, key).catch(() => undefined);
+      return held.result;
+    }
+    return this.once(this.pending, key, async () => {
+      const cached = await this.compute(report, rg, cell, overrides, 'cached').catch((err) => {
+        if (err instanceof AppError && err.code === 'not_cached') return null;
+        throw err;
+      });
+      const result = cached ?? (await this.fresh(report, rg, cell, overrides, key));
+      this.hold(key, result);
+      if (cached && this.stale(report, cached)) void this.fresh(report, rg, cell, overrides, key).catch(() => undefined);
+      return result;
+    });
+  }
+
+  /** The decoded table of a result (decoded once per result held). */
+  table(result: ReportResult): Table {
+    for (const held of this.held.values()) {
+      if (held.result === result) return (held.table ??= tableFromIPC(result.ipc));
+    }
+    return tableFromIPC(result.ipc);
+  }
+
+  /**
+   * Recompute every result the report shows, with its published input values, ignoring
+   * the cache (a refresh). A failed cell keeps its last good result where readers see it.
+   */
+  readonly computeAll: ComputeReport = async (report) => {
+    const rg = await this.graphOf(report);
+    const out: CellRefresh[] = [];
+    for (const cell of rg.byName.values()) {
+      if (rg.hidden.has(cell.id) || !servedOnServer(cell)) continue;
+      try {
+        const result = await this.fresh(report, rg, cell, {}, heldKey(report, cell.name, {}));
+        out.push({ cellId: cell.id, cell: cell.name, ok: true, table: this.table(result), rows: result.rows, error: null, at: result.resultAt });
+      } catch (err) {
+        out.push({ cellId: cell.id, cell: cell.name, ok: false, table: null, rows: null, error: errorMessage(err), at: new Date() });
+      }
+    }
+    return out;
+  };
+
+  /** The shown cell called `name` that has a result; 404 for hidden, missing and text cells. */
+  private shownCell(rg: ReportGraph, name: string): GraphCell {
+    const cell = rg.byName.get(name);
+    if (!cell || rg.hidden.has(cell.id)) throw new AppError('not_found', `No shown cell called ${name} in this report.`);
+    if (cell.kind === 'js') throw new AppError('not_computable', `${name} is a JavaScript cell: it runs in each reader's browser, so the server has no result for it.`);
+    if (!servedOnServer(cell)) throw new AppError('not_found', `${name} has no result to serve.`);
+    return cell;
+  }
+
+  private stale(report: ReportRow, result: ReportResult): boolean {
+    const ttl = report.refresh.ttlMinutes;
+    return ttl !== undefined && Date.now() - result.resultAt.getTime() > ttl * 60_000;
+  }
+
+  /** Ask the shared cache again: another process may have refreshed it; a stale result starts a refresh. */
+  private async recheck(report: ReportRow, rg: ReportGraph, cell: GraphCell, overrides: InputOverrides, key: string): Promise<void> {
+    const held = this.held.get(key);
+    if (held) held.checkedAt = Date.now();
+    const cached = await this.compute(report, rg, cell, overrides, 'cached').catch(() => null);
+    if (cached && (!held || cached.resultAt > held.result.resultAt)) this.hold(key, cached);
+    const current = cached ?? held?.result;
+    if (current && this.stale(report, current)) await this.fresh(report, rg, cell, overrides, key);
+  }
+
+  /** Compute now, bypassing the cache; one at a time per result, swapped in when it lands. */
+  private fresh(report: ReportRow, rg: ReportGraph, cell: GraphCell, overrides: InputOverrides, key: string): Promise<ReportResult> {
+    return this.once(this.refreshing, key, async () => {
+      const result = await this.compute(report, rg, cell, overrides, 'fresh');
+      this.hold(key, result);
+      return result;
+    });
+  }
+
+  private async compute(report: ReportRow, rg: ReportGraph, cell: GraphCell, overrides: InputOverrides, mode: Mode): Promise<ReportResult> {
+    const node = rg.graph.node(cell.id)!;
+    if (node.error) throw new AppError('not_computable', `${cell.name}: ${node.error.message}`);
+    if (node.blockedBy) {
+      const upstream = rg.graph.node(node.blockedBy)!.cell;
+      throw new AppError('not_computable', `${cell.name} reads ${upstream.name}, which cannot run: ${rg.graph.node(upstream.id)!.error?.message ?? 'it failed'}`);
+    }
+    if (cell.kind === 'chart') return this.computeChart(report, rg, cell, overrides, mode);
+    const target = await this.target(report, cell.engine ?? BROWSER_ENGINE);
+    const composed = composeServerSql(rg.graph, cell.id, target.dialect, { hasSamples: target.hasSamples });
+    if (!composed.ok) throw new AppError('not_computable', `${cell.name} cannot be computed on the server: ${composed.message}`);
+    const inputs = withOverrides(parameterInputs(rg.graph, composed.cellIds), overrides);
+    return this.run(report, cell, target.connectionId, composed.sql, inputs, mode);
+  }
+
+  /**
+   * A chart's result is the data it draws: its aggregation over its source, on the
+   * server's DuckDB. A browser-engine source (or a sample) is inlined as a CTE; a
+   * warehouse source's result is loaded into that DuckDB first, under its hash.
+   */
+  private async computeChart(report: ReportRow, rg: ReportGraph, cell: GraphCell, overrides: InputOverrides, mode: Mode): Promise<ReportResult> {
+    const config = (cell.params ?? {}) as ChartConfig;
+    const sourceName = String(config.source ?? '').trim();
+    const source = rg.byName.get(sourceName);
+    const sample = SAMPLES.find((s) => s.name === sourceName);
+    let from: string;
+    let sourceSql: string;
+    let inputs: Record<string, ParameterInput> = {};
+    let columns: { name: string; type: string }[];
+    if (source && source.kind === 'sql' && (source.engine ?? BROWSER_ENGINE) === BROWSER_ENGINE) {
+      const upstream = await this.compute(report, rg, source, overrides, mode);
+      columns = columnsOf(this.table(upstream));
+      const composed = composeServerSql(rg.graph, source.id, 'duckdb', { hasSamples: true });
+      if (!composed.ok) throw new AppError('not_computable', composed.message);
+      inputs = withOverrides(parameterInputs(rg.graph, composed.cellIds), overrides);
+      from = source.name;
+      sourceSql = `${quoteIdentFor('duckdb', from)} as (\n${composed.sql}\n)`;
+    } else if (source && source.kind === 'sql') {
+      const upstream = await this.compute(report, rg, source, overrides, mode);
+      columns = columnsOf(this.table(upstream));
+      from = `report_result_${upstream.hash.slice(0, 24)}`;
+      await this.connections.loadIntoSamples(from, upstream.ipc);
+      sourceSql = '';
+    } else if (!source && sample) {
+      from = sample.name;
+      const probe = await this.run(report, cell, SAMPLES_CONNECTION_ID, `select * from ${quoteIdentFor('duckdb', from)} limit 0`, {}, 'fresh');
+      columns = columnsOf(tableFromIPC(probe.ipc));
+      sourceSql = '';
+    } else {
+      throw new AppError('not_computable', `${cell.name} draws ${sourceName || 'nothing'}, which only a reader's browser can compute.`);
+    }
+    const chart = compileChart(config, columns, from);
+    if ('error' in chart) throw new AppError('not_computable', `${cell.name}: ${chart.error.field ? `${chart.error.field}: ` : ''}${chart.error.message}`);
+    return this.run(report, cell, SAMPLES_CONNECTION_ID, withCte(sourceSql, chart.sql), inputs, mode);
+  }
+
+  /** Where a cell on `engine` runs, checked against the publisher's grant. */
+  private async target(report: ReportRow, engine: string): Promise<{ connectionId: string; dialect: 'duckdb' | 'postgres' | 'mysql'; hasSamples: boolean }> {
+    if (engine === BROWSER_ENGINE) return { connectionId: SAMPLES_CONNECTION_ID, dialect: 'duckdb', hasSamples: true };
+    const publisher = await this.publisher(report);
+    const usable = await this.connections.list(report.workspaceId, publisher.userId, publisher.role);
+    const connection = usable.find((c) => c.id === engine);
+    if (!connection) throw new AppError('not_computable', `The report's publisher may no longer query the connection this cell uses; someone who may should publish it again.`);
+    return { connectionId: engine, dialect: KINDS[connection.kind].dialect, hasSamples: connection.kind === 'duckdb' && !connection.config.path };
+  }
+
+  /** Who the report's queries run as: its publisher, while still a member of its workspace. */
+  private async publisher(report: ReportRow): Promise<{ userId: string; role: WorkspaceRole }> {
+    const role = report.publishedBy ? await memberRole(this.db, report.workspaceId, report.publishedBy) : null;
+    if (!report.publishedBy || !role) throw new AppError('not_computable', "The report's publisher is no longer a member of its workspace; someone who is should publish it again.");
+    return { userId: report.publishedBy, role };
+  }
+
+  /** Run (or read from the cache, `cached`) one query as the publisher and collect its whole result. */
+  private async run(report: ReportRow, cell: GraphCell, connectionId: string, sql: string, inputs: Record<string, ParameterInput>, mode: Mode): Promise<ReportResult> {
+    const publisher = await this.publisher(report);
+    const request: QueryRequest = {
+      workspaceId: report.workspaceId,
+      userId: publisher.userId,
+      manager: isManager(publisher.role),
+      connectionId,
+      sql,
+      params: [],
+      inputs,
+      notebookId: report.notebookId,
+      cellId: cell.id,
+      ...(mode === 'cached' ? { cacheOnly: true } : {})
+    };
+    let reply;
+    try {
+      reply = await this.queries.start(request);
+    } catch (err) {
+      if (err instanceof QueryError) throw new AppError('query_failed', `${cell.name} failed: ${err.message}`);
+      throw err;
+    }
+    const chunks: Uint8Array[] = [];
+    let clientGone = true;
+    try {
+      for await (const chunk of reply.body) chunks.push(chunk);
+      clientGone = false;
+    } finally {
+      await reply.finish(clientGone);
+    }
+    const ipc = Buffer.concat(chunks);
+    if (!endsStream(ipc)) {
+      const run = await this.queries.run(report.workspaceId, reply.runId);
+      throw new AppError('query_failed', `${cell.name} failed: ${run?.error ?? 'the result ended early'}`);
+    }
+    const rows = reply.rows ?? countRows(ipc);
+    return { cellId: cell.id, cell: cell.name, ipc, resultAt: reply.resultAt, rows, hash: createHash('sha256').update(ipc).digest('hex'), runId: reply.runId };
+  }
+
+  /** The distinct values of `cell.column` a select input's options come from. */
+  private async choices(report: ReportRow, optionsFrom: string): Promise<string[]> {
+    const from = parseOptionsFrom(optionsFrom);
+    if (!from) return [];
+    const rg = await this.graphOf(report);
+    const cell = rg.byName.get(from.cell);
+    if (!cell) return [];
+    const result = await this.compute(report, rg, cell, {}, 'cached').catch(() => this.compute(report, rg, cell, {}, 'fresh'));
+    const vector = this.table(result).getChild(from.column);
+    if (!vector) return [];
+    const read = columnReader(vector);
+    const out = new Set<string>();
+    for (let r = 0; r < vector.length; r++) out.add(String(read(r)));
+    return [...out];
+  }
+
+  /** The report's cells as a graph, parsed once per published version. */
+  private graphOf(report: ReportRow): Promise<ReportGraph> {
+    const key = `${report.id}@${report.version}`;
+    let graph = this.graphs.get(key);
+    if (!graph) {
+      graph = this.readGraph(report);
+      graph.catch(() => this.graphs.delete(key));
+      if (this.graphs.size >= MAX_GRAPHS) this.graphs.delete(this.graphs.keys().next().value!);
+      this.graphs.set(key, graph);
+    }
+    return graph;
+  }
+
+  private async readGraph(report: ReportRow): Promise<ReportGraph> {
+    const doc = new Y.Doc();
+    try {
+      Y.applyUpdate(doc, await reportSnapshot(this.db, report.id));
+      const cells = await this.cells.read(doc);
+      const json = cellsToJSON(doc);
+      const hidden = new Set(json.filter((c) => c.hidden).map((c) => c.id));
+      const inputs = new Map<string, ReportInputCell>();
+      for (const c of json) {
+        if (c.kind !== 'input' || !c.name) continue;
+        const read = readInputConfig(c.config ?? {});
+        if (read.ok) inputs.set(c.name, { id: c.id, config: read.config, hidden: c.hidden });
+      }
+      const leaves: Leaf[] = SAMPLES.map((s) => ({ name: s.name, kind: 'sample', key: `sample:${s.file}` }));
+      const byName = new Map(cells.filter((c) => c.name).map((c) => [c.name, c]));
+      return { graph: buildGraph(cells, leaves), byName, hidden, inputs };
+    } finally {
+      doc.destroy();
+    }
+  }
+
+  private once<T>(map: Map<string, Promise<T>>, key: string, work: () => Promise<T>): Promise<T> {
+    let running = map.get(key);
+    if (!running) {
+      running = work().finally(() => map.delete(key));
+      map.set(key, running);
+    }
+    return running;
+  }
+
+  private hold(key: string, result: ReportResult): void {
+    const old = this.held.get(key);
+    if (old) {
+      this.heldBytes -= old.result.ipc.byteLength;
+      this.held.delete(key);
+    }
+    if (result.ipc.byteLength > MEMORY_BYTES / 4) return; // big results stream from the cache
+    this.held.set(key, { result, checkedAt: Date.now() });
+    this.heldBytes += result.ipc.byteLength;
+    for (const [k, h] of this.held) {
+      if (this.heldBytes <= MEMORY_BYTES) break;
+      this.held.delete(k);
+      this.heldBytes -= h.result.ipc.byteLength;
+    }
+  }
+
+  private touch(key: string, held: Held): void {
+    this.held.delete(key);
+    this.held.set(key, held);
+  }
+}
+
+/** Kinds whose result the server computes: SQL and charts (JS runs in readers' browsers; inputs and text have none). */
+function servedOnServer(cell: GraphCell): boolean {
+  return cell.kind === 'sql' || cell.kind === 'chart';
+}
+
+function heldKey(report: ReportRow, cell: string, overrides: InputOverrides): string {
+  return `${report.id}@${report.version}/${cell}/${canonicalJson(overrides)}`;
+}
+
+function withOverrides(inputs: Record<string, ParameterInput>, overrides: InputOverrides): Record<string, ParameterInput> {
+  const out = { ...inputs };
+  for (const name of Object.keys(out)) if (name in overrides) out[name] = { type: out[name].type, value: overrides[name] };
+  return out;
+}
+
+/** `sql` with `cte` (`name as (…)`) put first in its WITH list, or in one of its own. */
+function withCte(cte: string, sql: string): string {
+  if (!cte) return sql;
+  const lead = /^\s*with\s+(?!recursive\b)/i.exec(sql);
+  return lead ? `with ${cte},\n${sql.slice(lead[0].length)}` : `with ${cte}\n${sql}`;
+}
+
+function columnsOf(table: Table): { name: string; type: string }[] {
+  return table.schema.fields.map((f) => ({ name: f.name, type: String(f.type) }));
+}
+
+/** An Arrow IPC stream ends with its end-of-stream marker (0xFFFFFFFF then a zero length) only when the run completed. */
+function endsStream(ipc: Uint8Array): boolean {
+  if (ipc.byteLength < 8) return false;
+  const view = new DataView(ipc.buffer, ipc.byteOffset + ipc.byteLength - 8, 8);
+  return view.getUint32(0, true) === 0xffffffff && view.getUint32(4, true) === 0;
+}
+
+function countRows(ipc: Uint8Array): number {
+  try {
+    return tableFromIPC(ipc).numRows;
+  } catch (err) {
+    log.warn('a cached report result did not decode', { err });
+    return 0;
+  }
+}
