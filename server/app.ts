@@ -18,6 +18,7 @@ import { HttpError } from './http/errors.js';
 import { PublicSite } from './http/public-site.js';
 import { refusal, refuseUpgrade } from './http/request-guard.js';
 import { API_CSP, setCommonHeaders } from './http/security-headers.js';
+import { allowFraming, isEmbedPath } from './http/embed-framing.js';
 import { sandboxRoutes } from './http/routes/sandbox.js';
 import { SANDBOX_PATH } from '../src/lib/sandbox/document.js';
 import { authRoutes } from './http/routes/auth.js';
@@ -47,6 +48,9 @@ import type { AppContext } from './context.js';
 import { logger } from './log.js';
 
 const log = logger('server');
+
+/** The header SvelteKit reads the page's protocol from when no public URL is set (server/main.ts). */
+export const PROTOCOL_HEADER = 'x-cairn-page-protocol';
 
 /** Serves what the API does not: the built SvelteKit app, or vite's dev middleware. */
 export type PageHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
@@ -136,6 +140,9 @@ export async function createCairnServer(config: Config, options: ServerOptions =
     if (refused) return sendError(res, refused);
     const isApi = url.pathname.startsWith('/api/') || url.pathname.startsWith('/samples/') || url.pathname === '/healthz' || url.pathname === SANDBOX_PATH;
     if (!isApi && options.pages) {
+      if (isEmbedPath(url.pathname)) allowFraming(res);
+      // This server speaks plain HTTP; see server/main.ts (a proxy in front sets CAIRN_PUBLIC_URL).
+      req.headers[PROTOCOL_HEADER] = 'http';
       options.pages(req, res, () => sendJson(res, 404, { error: { code: 'not_found', message: 'Not found.' } }));
       return;
     }

@@ -7,11 +7,23 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { loadConfig } from './config.js';
-import { createCairnServer, type PageHandler } from './app.js';
+import { PROTOCOL_HEADER, createCairnServer, type PageHandler } from './app.js';
 import { logger } from './log.js';
 
 const log = logger('server');
 const root = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * How SvelteKit learns the page's origin, which server-side `fetch` in page loads (the
+ * report page) resolves `/api/…` against: the public URL when one is set, else plain HTTP
+ * on the host asked for (server/app.ts sets {@link PROTOCOL_HEADER} on every page request;
+ * a client's own value is replaced).
+ */
+function pageOrigin(publicUrl: URL | null): void {
+  if (process.env.ORIGIN) return;
+  if (publicUrl) process.env.ORIGIN = publicUrl.origin;
+  else process.env.PROTOCOL_HEADER = PROTOCOL_HEADER;
+}
 
 async function pages(dev: boolean): Promise<PageHandler> {
   if (dev) {
@@ -55,6 +67,7 @@ async function main(): Promise<void> {
   process.on('uncaughtException', (err) => survive('uncaught exception', err));
   process.on('unhandledRejection', (reason) => survive('unhandled rejection', reason));
   const config = loadConfig();
+  pageOrigin(config.publicUrl);
   const cairn = await createCairnServer(config, { pages: await pages(config.dev) });
   const port = await cairn.listen();
   log.info(`Cairn is running at http://localhost:${port}`, { store: cairn.context.db.kind, dataDir: config.dataDir });

@@ -256,8 +256,7 @@ export class ReportResults {
       sourceSql = '';
     } else if (!source && sample) {
       from = sample.name;
-      const probe = await this.run(report, cell, SAMPLES_CONNECTION_ID, `select * from ${quoteIdentFor('duckdb', from)} limit 0`, {}, 'fresh');
-      columns = columnsOf(tableFromIPC(probe.ipc));
+      columns = await this.sampleColumns(report, cell, from);
       sourceSql = '';
     } else {
       throw new AppError('not_computable', `${cell.name} draws ${sourceName || 'nothing'}, which only a reader's browser can compute.`);
@@ -265,6 +264,23 @@ export class ReportResults {
     const chart = compileChart(config, columns, from);
     if ('error' in chart) throw new AppError('not_computable', `${cell.name}: ${chart.error.field ? `${chart.error.field}: ` : ''}${chart.error.message}`);
     return this.run(report, cell, SAMPLES_CONNECTION_ID, withCte(sourceSql, chart.sql), inputs, mode);
+  }
+
+  /** The columns of the data chart `name` draws from (what compiles it in a reader's browser). */
+  async chartColumns(report: ReportRow, name: string, overrides: InputOverrides = {}): Promise<{ name: string; type: string }[]> {
+    const rg = await this.graphOf(report);
+    const cell = this.shownCell(rg, name);
+    const sourceName = String((cell.params as ChartConfig | null)?.source ?? '').trim();
+    const source = rg.byName.get(sourceName);
+    if (source && source.kind === 'sql') return columnsOf(this.table(await this.compute(report, rg, source, overrides, 'cached').catch(() => this.compute(report, rg, source, overrides, 'fresh'))));
+    if (SAMPLES.some((s) => s.name === sourceName)) return this.sampleColumns(report, cell, sourceName);
+    return [];
+  }
+
+  private async sampleColumns(report: ReportRow, cell: GraphCell, sample: string): Promise<{ name: string; type: string }[]> {
+    const sql = `select * from ${quoteIdentFor('duckdb', sample)} limit 0`;
+    const probe = await this.run(report, cell, SAMPLES_CONNECTION_ID, sql, {}, 'cached').catch(() => this.run(report, cell, SAMPLES_CONNECTION_ID, sql, {}, 'fresh'));
+    return columnsOf(tableFromIPC(probe.ipc));
   }
 
   /** Where a cell on `engine` runs, checked against the publisher's grant. */

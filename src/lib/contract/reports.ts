@@ -73,3 +73,36 @@ export interface ReportView {
   cells: ReportCell[];
   inputs: ReportInput[];
 }
+
+/** The first rows of a result, as the report page shows them before any script runs. */
+export interface ResultPreview {
+  columns: { name: string; type: string }[];
+  /** Plain JSON values, as the `.json` endpoint writes them (big integers and decimals as text). */
+  rows: unknown[][];
+  /** Rows in the whole result. */
+  rowCount: number;
+  /** ISO time the result was computed. */
+  resultAt: string;
+}
+
+/** A shown cell on the report page: its result, or why there is none. */
+export interface ReportPageCell extends ReportCell {
+  result?: ResultPreview;
+  error?: { code: string; message: string };
+  /** A chart's source columns (name and Arrow type), so the reader's browser can compile it. */
+  chartColumns?: { name: string; type: string }[];
+  /** Set when the last refresh of this result failed and an older result stands. */
+  refreshError?: string;
+}
+
+/** `GET /api/reports/:slug/page`: what the server-rendered report page paints. */
+export interface ReportPageData {
+  slug: string;
+  title: string;
+  version: number;
+  publishedAt: string;
+  cells: ReportPageCell[];
+  inputs: ReportInput[];
+  /** The inputs as set for this page (published values, then the reader's), by name. */
+  values: Record<string, ConfigValue>;
+}
