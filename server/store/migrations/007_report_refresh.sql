@@ -62,7 +62,7 @@ create table alert_deliveries (
   id text primary key,
   alert_id text not null references report_alerts (id) on delete cascade,
   payload jsonb not null,
-  -- pending: being sent; delivered: a 2xx answer; failed: out of attempts or not retryable;
+  -- pending: being sent; delivered: a 2xx answer; failed: out of attempts or not retryable,
   -- recorded: the alert has no destination, the change is only kept here.
   status text not null check (status in ('pending', 'delivered', 'failed', 'recorded')),
   attempts integer not null default 0,
