@@ -98,7 +98,13 @@ export class AlertDeliveries {
 
   /** One POST. Never throws: what happened is the attempt's record. */
   private async post(url: string, body: string): Promise<Attempt> {
-    const signal = AbortSignal.any([AbortSignal.timeout(this.settings.webhookTimeoutMs), this.closing.signal]);
+    // One controller and a plain timer, not AbortSignal.any(AbortSignal.timeout(…)): on Node 20
+    // the combined signal's timeout can be collected before it fires, and the attempt hangs.
+    const controller = new AbortController();
+    const signal = controller.signal;
+    const timer = setTimeout(() => controller.abort(), this.settings.webhookTimeoutMs);
+    const onClose = () => controller.abort();
+    this.closing.signal.addEventListener('abort', onClose, { once: true });
     try {
       // Redirects are not followed: the destination is the URL an owner or admin entered.
       const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': 'Cairn alerts' }, body, signal, redirect: 'manual' });
@@ -110,6 +116,9 @@ export class AlertDeliveries {
       if (this.closing.signal.aborted) return { statusCode: null, answer: null, error: 'The server stopped before the webhook answered.', retry: false };
       if (signal.aborted) return { statusCode: null, answer: null, error: `The webhook did not answer within ${this.settings.webhookTimeoutMs} ms.`, retry: true };
       return { statusCode: null, answer: null, error: `The webhook could not be reached: ${networkReason(err)}.`, retry: true };
+    } finally {
+      clearTimeout(timer);
+      this.closing.signal.removeEventListener('abort', onClose);
     }
   }
 
