@@ -25,6 +25,7 @@ export interface NewAlert {
   webhookId: string | null;
 }
 
+/** Save a new alert on report `reportId` (state ok); returns its id. */
 export async function createAlert(db: Queryable, key: Buffer, reportId: string, userId: string, alert: NewAlert): Promise<string> {
   const id = randomBytes(9).toString('base64url');
   await db.query(
@@ -43,6 +44,7 @@ interface AlertRow {
   webhook_url_sealed: string | null;
   webhook_id: string | null;
   webhook_name: string | null;
+  webhook_deleted: boolean | null;
   state: 'ok' | 'triggered';
   state_changed_at: Date | string | null;
   last_check_error: string | null;
@@ -52,7 +54,7 @@ interface AlertRow {
 /** Report `reportId`'s alerts, oldest first; raw URLs only when `withUrls` (owners and admins). */
 export async function listAlerts(db: Queryable, key: Buffer, reportId: string, withUrls: boolean): Promise<AlertView[]> {
   const rows = await db.query<AlertRow>(
-    `select a.id, a.cell_name, a.name, a.condition, a.webhook_url_sealed, a.webhook_id, w.name as webhook_name, a.state, a.state_changed_at, a.last_check_error, a.created_at
+    `select a.id, a.cell_name, a.name, a.condition, a.webhook_url_sealed, a.webhook_id, w.name as webhook_name, (w.deleted_at is not null) as webhook_deleted, a.state, a.state_changed_at, a.last_check_error, a.created_at
      from report_alerts a left join workspace_webhooks w on w.id = a.webhook_id
      where a.report_id = $1 order by a.created_at, a.id`,
     [reportId]
@@ -64,6 +66,7 @@ export async function listAlerts(db: Queryable, key: Buffer, reportId: string, w
     condition: json(r.condition),
     webhookId: r.webhook_id,
     webhookName: r.webhook_name,
+    webhookDeleted: r.webhook_deleted === true,
     hasWebhookUrl: r.webhook_url_sealed !== null,
     ...(withUrls && r.webhook_url_sealed !== null ? { webhook: openSecret(key, r.webhook_url_sealed, alertBinding(r.id)) } : {}),
     state: r.state,

@@ -37,6 +37,11 @@ export async function recordCellRefreshes(tx: Queryable, reportId: string, cells
   return previous;
 }
 
+/** Drop the state of cells a complete refresh no longer produced (removed or hidden since publishing). */
+export async function forgetOtherCells(tx: Queryable, reportId: string, keep: string[]): Promise<void> {
+  await tx.query('delete from report_cell_state where report_id = $1 and not (cell_id = any($2::text[]))', [reportId, keep]);
+}
+
 /** The cells report `reportId` has refreshed before, as (id, name): what a refresh that failed as a whole failed for. */
 export async function knownCells(db: Queryable, reportId: string): Promise<{ cellId: string; cell: string }[]> {
   const rows = await db.query<{ cell_id: string; cell_name: string }>('select cell_id, cell_name from report_cell_state where report_id = $1 order by cell_id', [reportId]);

@@ -12,7 +12,7 @@ import type { AlertCondition, AlertPayload } from '../../src/lib/contract/index.
 import type { CellRefresh, ComputeReport, RefreshReason } from './refresh.js';
 import type { ReportRow } from './repository.js';
 import { checkCondition, displayValue } from './alert-condition.js';
-import { knownCells, recordCellRefreshes } from './refresh-state.js';
+import { forgetOtherCells, knownCells, recordCellRefreshes } from './refresh-state.js';
 import type { AlertDeliveries } from './alert-delivery.js';
 import { logger } from '../log.js';
 
@@ -51,6 +51,8 @@ export class ReportRefresher {
            last_refresh_error_at = case when $2::text is null then null else now() end where id = $1`,
         [report.id, wholeError]
       );
+      // A ComputeReport that ran gave every cell the report shows: the rest are gone from it.
+      if (wholeError === null) await forgetOtherCells(tx, report.id, cells.map((c) => c.cellId));
       const previousRows = await recordCellRefreshes(tx, report.id, cells);
       return this.checkAlerts(tx, report, cells, previousRows);
     });

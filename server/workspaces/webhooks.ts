@@ -12,6 +12,7 @@ import type { WebhookView } from '../../src/lib/contract/index.js';
 /** What a sealed webhook URL is bound to: its row, so a sealed URL copied elsewhere does not open. */
 export const webhookBinding = (id: string) => `webhook:${id}`;
 
+/** Save a webhook for `workspaceId`; returns its id. */
 export async function createWebhook(db: Queryable, key: Buffer, workspaceId: string, userId: string, input: { name: string; url: string }): Promise<string> {
   const id = randomBytes(9).toString('base64url');
   await db.query('insert into workspace_webhooks (id, workspace_id, name, url_sealed, created_by, created_at) values ($1, $2, $3, $4, $5, now())', [

@@ -258,7 +258,7 @@ describe('report alerts', () => {
     expect(failed).toMatchObject({ status: 'failed', attempts: 1, statusCode: null, error: 'The webhook "Old channel" was deleted.' });
     expect(failed.payload.text).toBe('Loss alert: total_revenue is -5 (< 0) in report Q3 — triggered');
     const listed = await api(srv.base, 'GET', `/api/reports/${slug}/alerts`, { token: editor.token });
-    expect(listed.body.alerts.find((a: { id: string }) => a.id === chosen)).toMatchObject({ webhookId: saved.body.id, webhookName: 'Old channel', state: 'triggered' });
+    expect(listed.body.alerts.find((a: { id: string }) => a.id === chosen)).toMatchObject({ webhookId: saved.body.id, webhookName: 'Old channel', webhookDeleted: true, state: 'triggered' });
     await api(srv.base, 'DELETE', `/api/reports/${slug}/alerts/${silent}`, { token: editor.token });
     await api(srv.base, 'DELETE', `/api/reports/${slug}/alerts/${chosen}`, { token: editor.token });
     expect(hook.posts.length).toBe(posts);

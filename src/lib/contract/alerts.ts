@@ -70,9 +70,11 @@ export interface AlertView {
   cell: string;
   name: string;
   condition: AlertCondition;
-  /** The saved destination, when one was chosen (`deleted` once it is gone). */
+  /** The saved destination, when one was chosen. */
   webhookId: string | null;
   webhookName: string | null;
+  /** The chosen webhook was deleted since: deliveries fail, saying so. */
+  webhookDeleted: boolean;
   /** Whether a raw URL was given; the URL itself only for owners and admins. */
   hasWebhookUrl: boolean;
   webhook?: string;
