@@ -264,3 +264,61 @@ describe('report alerts', () => {
     expect(hook.posts.length).toBe(posts);
   });
 });
+
+describe('report alerts on the server’s own results', () => {
+  let store: TestStore;
+  let srv: RunningServer;
+  let hook: Hook;
+  let owner: SignedUp;
+
+  beforeAll(async () => {
+    hook = new Hook();
+    await hook.start();
+    store = await createTestStore('embedded');
+    // No ComputeReport passed: refreshes compute through the server's results code.
+    srv = await startInProcess(store);
+    owner = await signUp(srv.base, 'Rita', 'owner');
+  });
+
+  afterAll(async () => {
+    await srv?.close();
+    await hook?.stop();
+    await store?.dispose();
+  });
+
+  it('publishing and refreshing record each cell’s outcome, and an exact decimal threshold notifies once', async () => {
+    const notebook = await createNotebook(srv.base, owner.token, 'Ledger');
+    const client = connectClient(srv.ws, notebook, owner.token);
+    await synced(client);
+    const totalCell = insertCell(client.doc, { kind: 'sql', name: 'total', engine: 'browser', source: 'select 1234.50::decimal(18,2) as amount' });
+    const brokenCell = insertCell(client.doc, { kind: 'sql', name: 'broken', engine: 'browser', source: 'select * from no_such_table' });
+    await sleep(200);
+    client.destroy();
+    const published = await api(srv.base, 'POST', `/api/notebooks/${notebook}/publish`, { token: owner.token, body: { visibility: 'workspace' } });
+    expect(published.status).toBe(200);
+    const slug = published.body.slug;
+
+    // Publishing was the first refresh.
+    const state = (await api(srv.base, 'GET', `/api/reports/${slug}/refresh`, { token: owner.token })).body;
+    const byName = Object.fromEntries(state.cells.map((c: { cell: string }) => [c.cell, c]));
+    expect(byName.total).toMatchObject({ cellId: totalCell, lastRows: 1, lastError: null, lastOkAt: expect.any(String) });
+    expect(byName.broken).toMatchObject({ cellId: brokenCell, lastOkAt: null, lastError: expect.stringMatching(/no_such_table/) });
+
+    const alert = await api(srv.base, 'POST', `/api/reports/${slug}/alerts`, {
+      token: owner.token,
+      body: { cell: 'total', name: 'Ledger', condition: { column: 'amount', op: '>', value: '1234.49' }, webhook: `${hook.base}/ok` }
+    });
+    expect(alert.status).toBe(201);
+    for (let i = 0; i < 2; i++) {
+      const r = await api(srv.base, 'POST', `/api/reports/${slug}/refresh`, { token: owner.token, body: {} });
+      expect(r.status).toBe(200);
+      expect(r.body.cells.map((c: { cell: string; ok: boolean }) => [c.cell, c.ok]).sort()).toEqual([['broken', false], ['total', true]]);
+    }
+    for (let t0 = Date.now(); hook.to('/ok').length === 0; await sleep(25)) {
+      if (Date.now() - t0 > 10_000) throw new Error('the webhook got nothing within 10 s');
+    }
+    await sleep(300);
+    expect(hook.to('/ok').map((p) => p.body.text)).toEqual(['Ledger alert: amount is 1,234.50 (> 1,234.49) in report Ledger — triggered']);
+    expect(hook.to('/ok')[0]!.body).toMatchObject({ value: '1234.50', threshold: '1234.49', cell: 'total', report: slug });
+  });
+});
