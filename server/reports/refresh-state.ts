@@ -61,6 +61,18 @@ export async function lastRefreshError(db: Queryable, reportId: string, cellId: 
   return row?.last_error ? { error: row.last_error, at: new Date(row.last_error_at ?? Date.now()) } : null;
 }
 
+/**
+ * The `x-cairn-refresh-error` header for cell `cellId`'s result when its last refresh
+ * failed, else no header: one line, at most 500 characters, characters outside printable
+ * ASCII percent-encoded (an HTTP header takes nothing else, and `’` in a message would throw).
+ */
+export async function refreshErrorHeader(db: Queryable, reportId: string, cellId: string): Promise<Record<string, string>> {
+  const failed = await lastRefreshError(db, reportId, cellId);
+  if (!failed) return {};
+  const line = failed.error.replace(/\s+/g, ' ').trim().slice(0, 500);
+  return { 'x-cairn-refresh-error': line.replace(/[^\x20-\x7e]/gu, (c) => encodeURIComponent(c)) };
+}
+
 /** What a report's author sees about its refreshes: when, when next, and each cell's last good time and error. */
 export async function reportRefreshState(db: Queryable, reportId: string): Promise<ReportRefreshState> {
   const report = await db.query<{ last_refresh_at: Date | string | null; next_refresh_at: Date | string | null; last_refresh_error: string | null; last_refresh_error_at: Date | string | null }>(

@@ -16,7 +16,7 @@ import { forgetOtherCells, knownCells, recordCellRefreshes } from './refresh-sta
 import type { AlertDeliveries } from './alert-delivery.js';
 import { logger } from '../log.js';
 
-export { lastRefreshError, reportRefreshState } from './refresh-state.js';
+export { lastRefreshError, refreshErrorHeader, reportRefreshState } from './refresh-state.js';
 
 const log = logger('refresh');
 

@@ -11,7 +11,7 @@ import { createTestStore, startInProcess, type RunningServer, type TestStore } f
 import { api, createNotebook, signUp, type SignedUp } from '../support/api.js';
 import { connectClient, synced } from '../support/yclient.js';
 import { insertCell } from '../../src/lib/doc/index.js';
-import { lastRefreshError } from '../../server/reports/refresher.js';
+import { lastRefreshError, refreshErrorHeader } from '../../server/reports/refresher.js';
 import type { CellRefresh, ComputeReport } from '../../server/reports/refresh.js';
 
 /** What the next refresh computes for the `revenue` cell: its one row's value, a cell error, or a failure of the whole report. */
@@ -190,6 +190,9 @@ describe('report alerts', () => {
     const bad = (await api(srv.base, 'GET', `/api/reports/${slug}/refresh`, { token: editor.token })).body;
     expect(bad.cells).toEqual([{ cellId: revenueCell, cell: 'revenue', lastOkAt: good.cells[0].lastOkAt, lastRows: 1, lastError: 'permission denied for table sales', lastErrorAt: expect.any(String) }]);
     expect(await lastRefreshError(srv.cairn.context.db, reportId, revenueCell)).toEqual({ error: 'permission denied for table sales', at: expect.any(Date) });
+    expect(await refreshErrorHeader(srv.cairn.context.db, reportId, revenueCell)).toEqual({ 'x-cairn-refresh-error': 'permission denied for table sales' });
+    await refresh({ cellError: 'column “amount” does not exist\nLINE 1: select amount' });
+    expect(await refreshErrorHeader(srv.cairn.context.db, reportId, revenueCell)).toEqual({ 'x-cairn-refresh-error': 'column %E2%80%9Camount%E2%80%9D does not exist LINE 1: select amount' });
 
     // A refresh that fails as a whole fails every cell it knows, and says so on the report too.
     await refresh({ reportError: 'the warehouse is down' });
@@ -201,6 +204,7 @@ describe('report alerts', () => {
     expect(back).toMatchObject({ lastError: null, cells: [{ lastRows: 1, lastError: null, lastErrorAt: null }] });
     expect(back.cells[0].lastOkAt > good.cells[0].lastOkAt).toBe(true);
     expect(await lastRefreshError(srv.cairn.context.db, reportId, revenueCell)).toBeNull();
+    expect(await refreshErrorHeader(srv.cairn.context.db, reportId, revenueCell)).toEqual({});
   });
 
   it('refuses bad alert and webhook bodies, raw URLs from editors and unknown alerts, each with its status', async () => {
