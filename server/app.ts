@@ -27,6 +27,12 @@ import { reportRoutes } from './http/routes/reports.js';
 import { ReportService } from './reports/service.js';
 import { ReportResults } from './reports/results.js';
 import { NodeSqlParser } from '../kernels/duckdb-node/sql-parser.js';
+import { reportAlertRoutes } from './http/routes/report-alerts.js';
+import { webhookRoutes } from './http/routes/webhooks.js';
+import { ReportRefresher } from './reports/refresher.js';
+import { RefreshScheduler } from './reports/scheduler.js';
+import { AlertDeliveries } from './reports/alert-delivery.js';
+import type { ComputeReport } from './reports/refresh.js';
 import { healthRoutes } from './http/routes/health.js';
 import { fileRoutes } from './http/routes/files.js';
 import { sampleRoutes } from './http/routes/samples.js';
@@ -71,6 +77,8 @@ export interface ServerOptions {
   pages?: PageHandler;
   /** How long an empty room stays loaded (tests shorten it). */
   roomIdleMs?: number;
+  /** What computes a report's results on refresh (tests pass their own). */
+  computeReport?: ComputeReport;
 }
 
 export async function createCairnServer(config: Config, options: ServerOptions = {}): Promise<CairnServer> {
@@ -97,6 +105,12 @@ export async function createCairnServer(config: Config, options: ServerOptions =
     new ResultCache(db, join(config.dataDir, 'results'), config.resultCacheBytes)
   );
   const sqlParser = new NodeSqlParser();
+  const reportResults = new ReportResults(db, queries, connections, sqlParser);
+  // Tests pass their own computation; servers recompute through the results code (the cache bypassed).
+  const computeReport: ComputeReport = options.computeReport ?? reportResults.computeAll;
+  const deliveries = new AlertDeliveries(db, config.secretKey, config.refresh);
+  const refresher = new ReportRefresher(db, computeReport, deliveries, (path) => site.link(path, undefined));
+  const scheduler = new RefreshScheduler(db, (report, reason) => refresher.refresh(report, reason), { intervalMs: config.refresh.schedulerIntervalMs });
   const context: AppContext = {
     config,
     db,
@@ -104,7 +118,8 @@ export async function createCairnServer(config: Config, options: ServerOptions =
     collab,
     notebooks: new NotebookService(db, updateLog, collab),
     reports: new ReportService(db, collab),
-    reportResults: new ReportResults(db, queries, connections, sqlParser),
+    reportResults,
+    refresher,
     files: new FileStore(join(config.dataDir, 'files'), config.maxUploadBytes),
     connections,
     queries,
@@ -126,6 +141,8 @@ export async function createCairnServer(config: Config, options: ServerOptions =
   workspaceRoutes(router, context);
   notebookRoutes(router, context);
   reportRoutes(router, context);
+  reportAlertRoutes(router, context);
+  webhookRoutes(router, context);
   healthRoutes(router, context);
   fileRoutes(router, context);
   connectionRoutes(router, context);
@@ -193,12 +210,17 @@ export async function createCairnServer(config: Config, options: ServerOptions =
       new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => {
+          // Due refreshes start once the server answers (those missed while it was down first).
+          scheduler.start();
           const address = server.address();
           resolve(typeof address === 'object' && address ? address.port : config.port);
         });
       }),
     async close() {
       clearInterval(purgeTimer);
+      // Refreshes in flight finish and notifications record their end before the store closes.
+      await scheduler.stop();
+      await deliveries.close();
       await collab.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await connections.close();

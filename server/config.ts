@@ -41,6 +41,19 @@ export interface Config {
   publicUrl: URL | null;
   /** Run vite in middleware mode instead of serving build/. */
   dev: boolean;
+  /** Scheduled report refresh and alert webhooks. */
+  refresh: RefreshSettings;
+}
+
+export interface RefreshSettings {
+  /** How often each process looks for due report refreshes (CAIRN_SCHEDULER_INTERVAL_MS, default 30 000). */
+  schedulerIntervalMs: number;
+  /** Longest one webhook attempt may take (CAIRN_WEBHOOK_TIMEOUT_MS, default 10 000). */
+  webhookTimeoutMs: number;
+  /** Attempts per delivery, the first included (CAIRN_WEBHOOK_ATTEMPTS, default 3). */
+  webhookAttempts: number;
+  /** Wait before the first retry, doubled before each next one (CAIRN_WEBHOOK_BACKOFF_MS, default 2 000). */
+  webhookBackoffMs: number;
 }
 
 export interface Limits {
@@ -83,7 +96,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       signupsPerIp: parseCount('CAIRN_SIGNUPS_PER_IP', env.CAIRN_SIGNUPS_PER_IP, 30)
     },
     publicUrl: parsePublicUrl(env.CAIRN_PUBLIC_URL),
-    dev: argv.includes('--dev')
+    dev: argv.includes('--dev'),
+    refresh: {
+      schedulerIntervalMs: parseCount('CAIRN_SCHEDULER_INTERVAL_MS', env.CAIRN_SCHEDULER_INTERVAL_MS, 30_000),
+      webhookTimeoutMs: parseCount('CAIRN_WEBHOOK_TIMEOUT_MS', env.CAIRN_WEBHOOK_TIMEOUT_MS, 10_000),
+      webhookAttempts: parseCount('CAIRN_WEBHOOK_ATTEMPTS', env.CAIRN_WEBHOOK_ATTEMPTS, 3),
+      webhookBackoffMs: parseCount('CAIRN_WEBHOOK_BACKOFF_MS', env.CAIRN_WEBHOOK_BACKOFF_MS, 2_000)
+    }
   };
 }
 

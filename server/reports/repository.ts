@@ -2,6 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Queryable } from '../store/index.js';
 import type { PublishBody, ReportVisibility } from '../../src/lib/contract/index.js';
+import { nextRefreshAt } from './schedule.js';
 
 export interface ReportRow {
   id: string;
@@ -56,6 +57,12 @@ export async function reportBySlug(db: Queryable, slug: string): Promise<ReportR
   return rows[0] ? toRow(rows[0]) : null;
 }
 
+/** The live report with id `id` (null when there is none, or it was unpublished). */
+export async function reportById(db: Queryable, id: string): Promise<ReportRow | null> {
+  const rows = await db.query<Row>(`select ${COLUMNS} from ${FROM} where r.id = $1 and r.unpublished_at is null`, [id]);
+  return rows[0] ? toRow(rows[0]) : null;
+}
+
 /** Notebook `notebookId`'s report, live or not (its slug survives an unpublish). */
 export async function reportOfNotebook(db: Queryable, notebookId: string): Promise<(ReportRow & { live: boolean }) | null> {
   const rows = await db.query<Row & { unpublished_at: Date | null }>(`select ${COLUMNS}, r.unpublished_at from ${FROM} where r.notebook_id = $1`, [notebookId]);
@@ -97,6 +104,8 @@ export async function upsertReport(db: Queryable, p: PublishRow, slugFor: () => 
     [id, p.notebookId, p.workspaceId, slugFor(), p.title, p.visibility, p.snapshot, JSON.stringify(p.refresh), p.publishedBy]
   );
   const report = (await reportOfNotebook(db, p.notebookId))!;
+  // The scheduler (scheduler.ts) picks the report up from here; a changed policy takes effect now.
+  await db.query('update reports set next_refresh_at = $2 where id = $1', [report.id, nextRefreshAt(p.refresh, new Date())]);
   await db.query('delete from report_members where report_id = $1', [report.id]);
   if (p.members.length > 0) {
     await db.query(

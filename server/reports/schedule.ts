@@ -31,3 +31,23 @@ export function checkSchedule(schedule: string, timezone?: string): void {
 export function nextRefresh(schedule: string, timezone: string | undefined, after: Date): Date | null {
   return cronFor(schedule, timezone).nextRun(after);
 }
+
+/** A report's refresh policy, as published (`refresh` of the publish body). */
+export interface RefreshPolicy {
+  ttlMinutes?: number;
+  schedule?: string;
+  timezone?: string;
+}
+
+/**
+ * When the scheduler should next refresh a report with `policy`, strictly after `after`:
+ * the schedule's next occurrence in its time zone; with `ttlMinutes` alone, `after` plus the
+ * ttl; null when the policy asks for no scheduled refresh. Always the next *future* time,
+ * never a missed one, so a refresh missed while no server ran happens once, not once per
+ * missed occurrence.
+ */
+export function nextRefreshAt(policy: RefreshPolicy, after: Date): Date | null {
+  if (policy.schedule) return nextRefresh(policy.schedule, policy.timezone, after);
+  if (policy.ttlMinutes) return new Date(after.getTime() + policy.ttlMinutes * 60_000);
+  return null;
+}

@@ -5,6 +5,7 @@ import { api, createNotebook, invite, signUp, testEmail, type SignedUp } from '.
 import { connectClient, synced, waitFor } from '../support/yclient.js';
 import { authorize, type Rule } from '../../server/access/rules.js';
 import { cellsOf, insertCell } from '../../src/lib/doc/index.js';
+import { createAlert } from '../../server/reports/alerts.js';
 
 /**
  * The authorization matrix, generated from the server's route table: every route × every
@@ -139,6 +140,9 @@ describe('the authorization matrix', () => {
   let unsharedFile = '';
   let sharedReport = '';
   let unsharedReport = '';
+  let sharedAlert = '';
+  let unsharedAlert = '';
+  let webhookId = '';
   let invitationId = '';
   let invitationToken = '';
 
@@ -210,6 +214,17 @@ describe('the authorization matrix', () => {
     };
     sharedReport = await publish(sharedNotebook, 'workspace');
     unsharedReport = await publish(unsharedNotebook, 'members');
+    // Alerts straight into the store: these reports have no cells for the API to accept one on.
+    const { db, config } = srv.cairn.context;
+    const alertOn = async (slug: string) => {
+      const [report] = await db.query<{ id: string }>('select id from reports where slug = $1', [slug]);
+      return createAlert(db, config.secretKey, report!.id, users.owner.user.id, { cell: 'x', name: 'x', condition: { fails: true }, webhook: null, webhookId: null });
+    };
+    sharedAlert = await alertOn(sharedReport);
+    unsharedAlert = await alertOn(unsharedReport);
+    const hook = await api(base, 'POST', '/api/workspaces/default/webhooks', { token: users.root.token, body: { name: 'Team', url: 'https://hooks.example.com/team' } });
+    expect(hook.status).toBe(201);
+    webhookId = hook.body.id;
 
     const inv = await api(base, 'POST', '/api/workspaces/default/invitations', { token: users.root.token, body: { role: 'viewer', uses: 5 } });
     invitationId = inv.body.id;
@@ -243,6 +258,8 @@ describe('the authorization matrix', () => {
       if (key === 'slug') return resource === 'shared' ? sharedReport : unsharedReport;
       if (key === 'userId') return users.editor.user.id;
       if (key === 'invId') return invitationId;
+      if (key === 'alertId') return resource === 'shared' ? sharedAlert : unsharedAlert;
+      if (key === 'webhookId') return webhookId;
       if (key === 'token') return invitationToken;
       if (key === 'file') return 'airports.csv';
       if (key === 'cellFile') return 'answer.json';

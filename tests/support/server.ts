@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../server/config.js';
 import { createCairnServer, type CairnServer } from '../../server/app.js';
 import { setLogLevel } from '../../server/log.js';
+import type { ComputeReport } from '../../server/reports/refresh.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -48,10 +49,10 @@ export interface RunningServer {
 }
 
 /** Start Cairn in this process on a free port. */
-export async function startInProcess(store: TestStore, options: { roomIdleMs?: number; env?: Record<string, string> } = {}): Promise<RunningServer> {
+export async function startInProcess(store: TestStore, options: { roomIdleMs?: number; env?: Record<string, string>; computeReport?: ComputeReport } = {}): Promise<RunningServer> {
   setLogLevel('error');
   const config = loadConfig({ ...store.env, PORT: '0', HOST: '127.0.0.1', ...options.env }, []);
-  const cairn = await createCairnServer(config, { roomIdleMs: options.roomIdleMs ?? 200 });
+  const cairn = await createCairnServer(config, { roomIdleMs: options.roomIdleMs ?? 200, computeReport: options.computeReport });
   const port = await cairn.listen();
   return {
     base: `http://127.0.0.1:${port}`,

@@ -23,7 +23,8 @@ export function reportRoutes(router: Router, app: AppContext): void {
     const report = await reports.publish(params.id, workspace.id, session.user.id, body);
     // Publishing computes what the report shows, so its first reader is served from the
     // cache; a cell that fails here keeps its error for the author, and the report stands.
-    await reportResults.computeAll(report, 'publish');
+    // Through the refresher, so each cell's outcome is recorded and alerts are checked.
+    await app.refresher.refresh(report, 'publish');
     sendJson(res, 200, summary(report, (path) => site.link(path, req.headers.host)));
   });
 

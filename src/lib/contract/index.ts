@@ -7,3 +7,4 @@ export * from './notebooks.js';
 export * from './reports.js';
 export * from './query.js';
 export * from './inputs.js';
+export * from './alerts.js';
