@@ -15,7 +15,14 @@ import type { ReportRow } from './repository.js';
 /** Rows of each result in the page itself; the rest download from the cell's endpoints. */
 export const PREVIEW_ROWS = 100;
 
-export async function reportPageData(reports: ReportService, results: ReportResults, report: ReportRow, overrides: InputOverrides): Promise<ReportPageData> {
+export async function reportPageData(
+  reports: ReportService,
+  results: ReportResults,
+  report: ReportRow,
+  overrides: InputOverrides,
+  /** The cell's last failed refresh, when one failed after its result was computed. */
+  refreshError: (cellId: string) => Promise<{ error: string; at: Date } | null>
+): Promise<ReportPageData> {
   const view = await reports.view(report);
   const cells: ReportPageCell[] = await Promise.all(
     view.cells.map(async (cell): Promise<ReportPageCell> => {
@@ -24,6 +31,8 @@ export async function reportPageData(reports: ReportService, results: ReportResu
         const result = await results.result(report, cell.name, overrides);
         const page: ReportPageCell = { ...cell, result: preview(results.table(result), result.resultAt) };
         if (cell.kind === 'chart') page.chartColumns = await results.chartColumns(report, cell.name, overrides);
+        const failed = await refreshError(cell.id);
+        if (failed && failed.at >= result.resultAt) page.refreshError = failed.error;
         return page;
       } catch (err) {
         return { ...cell, error: { code: err instanceof AppError ? err.code : 'internal', message: errorMessage(err) } };

@@ -14,6 +14,7 @@ import { createReportToken } from '../../reports/repository.js';
 import { sendResult, parseResultFile, MAX_QUERY_STRING } from '../../reports/result-response.js';
 import { AppError } from '../../errors.js';
 import { reportPageData } from '../../reports/page-data.js';
+import { lastRefreshError, refreshErrorHeader } from '../../reports/refresh-state.js';
 
 export function reportRoutes(router: Router, app: AppContext): void {
   const { db, config, site, reports, reportResults } = app;
@@ -47,14 +48,14 @@ export function reportRoutes(router: Router, app: AppContext): void {
     const { name, format } = parseResultFile(params.cellFile);
     const overrides = await reportResults.overrides(report, url.searchParams);
     const result = await reportResults.result(report, name, overrides);
-    sendResult(req, res, result, format, () => reportResults.table(result));
+    sendResult(req, res, result, format, () => reportResults.table(result), await refreshErrorHeader(db, report.id, result.cellId));
   });
 
   // The report page's data (src/routes/r/[slug]): shown cells with their results' first rows.
   router.add('GET', '/api/reports/:slug/page', allow.report('read'), async ({ res, url, report }) => {
     if (url.search.length > MAX_QUERY_STRING) throw new AppError('uri_too_long', `The query string is over ${MAX_QUERY_STRING} characters; a report's inputs fit in less.`);
     const overrides = await reportResults.overrides(report, url.searchParams);
-    sendJson(res, 200, await reportPageData(reports, reportResults, report, overrides));
+    sendJson(res, 200, await reportPageData(reports, reportResults, report, overrides, (cellId) => lastRefreshError(db, report.id, cellId)));
   });
 
   router.add('POST', '/api/reports/:slug/tokens', allow.report('manage'), async ({ res, report, session }) => {
