@@ -26,6 +26,7 @@ import { notebookRoutes } from './http/routes/notebooks.js';
 import { reportRoutes } from './http/routes/reports.js';
 import { ReportService } from './reports/service.js';
 import { ReportResults } from './reports/results.js';
+import { ReportRateLimits } from './reports/rate-limits.js';
 import { NodeSqlParser } from '../kernels/duckdb-node/sql-parser.js';
 import { reportAlertRoutes } from './http/routes/report-alerts.js';
 import { webhookRoutes } from './http/routes/webhooks.js';
@@ -119,6 +120,7 @@ export async function createCairnServer(config: Config, options: ServerOptions =
     notebooks: new NotebookService(db, updateLog, collab),
     reports: new ReportService(db, collab),
     reportResults,
+    reportLimits: new ReportRateLimits(config.reportLimits),
     refresher,
     files: new FileStore(join(config.dataDir, 'files'), config.maxUploadBytes),
     connections,
@@ -150,6 +152,13 @@ export async function createCairnServer(config: Config, options: ServerOptions =
   sampleRoutes(router);
   sandboxRoutes(router, site);
 
+  const servePage = (req: IncomingMessage, res: ServerResponse, url: URL): void => {
+    if (isEmbedPath(url.pathname)) allowFraming(res);
+    // This server speaks plain HTTP; see server/main.ts (a proxy in front sets CAIRN_PUBLIC_URL).
+    req.headers[PROTOCOL_HEADER] = 'http';
+    options.pages!(req, res, () => sendJson(res, 404, { error: { code: 'not_found', message: 'Not found.' } }));
+  };
+
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     setCommonHeaders(res);
     const url = requestUrl(req);
@@ -157,10 +166,15 @@ export async function createCairnServer(config: Config, options: ServerOptions =
     if (refused) return sendError(res, refused);
     const isApi = url.pathname.startsWith('/api/') || url.pathname.startsWith('/samples/') || url.pathname === '/healthz' || url.pathname === SANDBOX_PATH;
     if (!isApi && options.pages) {
-      if (isEmbedPath(url.pathname)) allowFraming(res);
-      // This server speaks plain HTTP; see server/main.ts (a proxy in front sets CAIRN_PUBLIC_URL).
-      req.headers[PROTOCOL_HEADER] = 'http';
-      options.pages(req, res, () => sendJson(res, 404, { error: { code: 'not_found', message: 'Not found.' } }));
+      if (url.pathname.startsWith('/r/')) {
+        // A report page is a read like its endpoints: the same limit per address.
+        context.reportLimits.take(req).then(
+          () => servePage(req, res, url),
+          (err) => sendError(res, err)
+        );
+        return;
+      }
+      servePage(req, res, url);
       return;
     }
     // Set before routing: routes that write their own headers (the sandbox document) replace it.

@@ -2,6 +2,7 @@
  * The one place settings come from: the environment, with defaults that work on a laptop.
  * Nothing else in the server reads `process.env`.
  */
+import type { ReportRateLimitSettings } from './reports/rate-limits.js';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
@@ -43,6 +44,8 @@ export interface Config {
   dev: boolean;
   /** Scheduled report refresh and alert webhooks. */
   refresh: RefreshSettings;
+  /** Report reads per minute, per IP address and per report token. */
+  reportLimits: ReportRateLimitSettings;
 }
 
 export interface RefreshSettings {
@@ -97,6 +100,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     },
     publicUrl: parsePublicUrl(env.CAIRN_PUBLIC_URL),
     dev: argv.includes('--dev'),
+    reportLimits: {
+      perIp: parseCount('CAIRN_REPORT_READS_PER_IP', env.CAIRN_REPORT_READS_PER_IP, 1200),
+      perToken: parseCount('CAIRN_REPORT_READS_PER_TOKEN', env.CAIRN_REPORT_READS_PER_TOKEN, 600)
+    },
     refresh: {
       schedulerIntervalMs: parseCount('CAIRN_SCHEDULER_INTERVAL_MS', env.CAIRN_SCHEDULER_INTERVAL_MS, 30_000),
       webhookTimeoutMs: parseCount('CAIRN_WEBHOOK_TIMEOUT_MS', env.CAIRN_WEBHOOK_TIMEOUT_MS, 10_000),

@@ -11,6 +11,7 @@ import type { AuthRateLimits } from './auth/rate-limits.js';
 import type { PublicSite } from './http/public-site.js';
 import type { ReportService } from './reports/service.js';
 import type { ReportResults } from './reports/results.js';
+import type { ReportRateLimits } from './reports/rate-limits.js';
 import type { ReportRefresher } from './reports/refresher.js';
 
 export interface AppContext {
@@ -22,6 +23,8 @@ export interface AppContext {
   reports: ReportService;
   /** Published reports' results, computed on the server and cached. */
   reportResults: ReportResults;
+  /** How often one address or report token may read reports. */
+  reportLimits: ReportRateLimits;
   /** Refreshes a report now: computes it, records each cell's outcome, checks its alerts. */
   refresher: ReportRefresher;
   files: FileStore;

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { loadConfig } from './config.js';
+import { PAGE_FETCH_SECRET_ENV } from './reports/rate-limits.js';
 import { PROTOCOL_HEADER, createCairnServer, type PageHandler } from './app.js';
 import { logger } from './log.js';
 
@@ -69,6 +70,8 @@ async function main(): Promise<void> {
   const config = loadConfig();
   pageOrigin(config.publicUrl);
   const cairn = await createCairnServer(config, { pages: await pages(config.dev) });
+  // The report page's fetches of its own data say so (src/hooks.server.ts), so a reader is counted once.
+  process.env[PAGE_FETCH_SECRET_ENV] = cairn.context.reportLimits.pageFetchSecret;
   const port = await cairn.listen();
   log.info(`Cairn is running at http://localhost:${port}`, { store: cairn.context.db.kind, dataDir: config.dataDir });
 

@@ -17,7 +17,7 @@ import { reportPageData } from '../../reports/page-data.js';
 import { lastRefreshError, refreshErrorHeader } from '../../reports/refresh-state.js';
 
 export function reportRoutes(router: Router, app: AppContext): void {
-  const { db, config, site, reports, reportResults } = app;
+  const { db, config, site, reports, reportResults, reportLimits } = app;
 
   router.add('POST', '/api/notebooks/:id/publish', allow.notebook('edit'), async ({ req, res, params, session, workspace }) => {
     const body = validate(PublishBody, await readJson(req, config.maxBodyBytes));
@@ -37,13 +37,15 @@ export function reportRoutes(router: Router, app: AppContext): void {
     sendJson(res, 200, { unpublished: await reports.unpublish(params.id) });
   });
 
-  router.add('GET', '/api/reports/:slug', allow.report('read'), async ({ res, report }) => {
+  router.add('GET', '/api/reports/:slug', allow.report('read'), async ({ req, res, report }) => {
+    await reportLimits.take(req);
     sendJson(res, 200, await reports.view(report));
   });
 
   // A cell's result as Arrow, CSV or JSON: computed with the report's inputs (readers may set
   // the shown ones in the query string), cached, and fresh by the report's refresh policy.
   router.add('GET', '/api/reports/:slug/cells/:cellFile', allow.report('read'), async ({ req, res, url, params, report }) => {
+    await reportLimits.take(req);
     if (url.search.length > MAX_QUERY_STRING) throw new AppError('uri_too_long', `The query string is over ${MAX_QUERY_STRING} characters; a report's inputs fit in less.`);
     const { name, format } = parseResultFile(params.cellFile);
     const overrides = await reportResults.overrides(report, url.searchParams);
@@ -52,7 +54,8 @@ export function reportRoutes(router: Router, app: AppContext): void {
   });
 
   // The report page's data (src/routes/r/[slug]): shown cells with their results' first rows.
-  router.add('GET', '/api/reports/:slug/page', allow.report('read'), async ({ res, url, report }) => {
+  router.add('GET', '/api/reports/:slug/page', allow.report('read'), async ({ req, res, url, report }) => {
+    await reportLimits.take(req);
     if (url.search.length > MAX_QUERY_STRING) throw new AppError('uri_too_long', `The query string is over ${MAX_QUERY_STRING} characters; a report's inputs fit in less.`);
     const overrides = await reportResults.overrides(report, url.searchParams);
     sendJson(res, 200, await reportPageData(reports, reportResults, report, overrides, (cellId) => lastRefreshError(db, report.id, cellId)));
