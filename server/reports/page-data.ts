@@ -24,8 +24,10 @@ export async function reportPageData(
   refreshError: (cellId: string) => Promise<{ error: string; at: Date } | null>
 ): Promise<ReportPageData> {
   const view = await reports.view(report);
+  const scripts = await reports.scripts(report);
   const cells: ReportPageCell[] = await Promise.all(
     view.cells.map(async (cell): Promise<ReportPageCell> => {
+      if (cell.kind === 'js') return { ...cell, script: scripts.get(cell.id) ?? '' };
       if (cell.kind !== 'sql' && cell.kind !== 'chart') return cell;
       try {
         const result = await results.result(report, cell.name, overrides);

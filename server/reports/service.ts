@@ -72,6 +72,15 @@ export class ReportService {
     };
   }
 
+  /** The code of the report's shown JS cells by cell id: it runs in each reader's sandbox. */
+  async scripts(report: ReportRow): Promise<Map<string, string>> {
+    const doc = new Y.Doc();
+    Y.applyUpdate(doc, await reportSnapshot(this.db, report.id));
+    const out = new Map(cellsToJSON(doc).flatMap((c) => (c.kind === 'js' && !c.hidden ? [[c.id, c.source ?? '']] : [])));
+    doc.destroy();
+    return out;
+  }
+
   /** The report as readers see it: from its snapshot, hidden cells absent, code only where shown. */
   async view(report: ReportRow): Promise<ReportView> {
     const doc = new Y.Doc();

@@ -23,6 +23,7 @@ describe('report page in Chromium', () => {
     insertCell(script.doc, { kind: 'input', name: 'min_delay', config: { type: 'number', label: 'Minimum delay', value: 30 } });
     insertCell(script.doc, { kind: 'sql', name: 'late', engine: 'browser', source: SQL });
     insertCell(script.doc, { kind: 'sql', name: 'by_band', engine: 'browser', source: "select ((distance // 500) * 500)::varchar as band, count(*)::integer as flights from flights_200k group by band order by band" });
+    insertCell(script.doc, { kind: 'js', name: 'doubled', source: "late.getChild('flights').get(0) * 2" });
     insertCell(script.doc, { kind: 'chart', name: 'bands', config: { source: 'by_band', mark: 'bar', x: 'band', y: 'flights', aggregate: 'sum' } });
     await new Promise((r) => setTimeout(r, 200));
     script.destroy();
@@ -46,6 +47,8 @@ describe('report page in Chromium', () => {
     const late = reader.locator('[data-cell-name="late"] td').first();
     await expect.poll(() => late.innerText()).toBe(expected.rows[0][0].toLocaleString('en-US'));
     await reader.locator('[data-cell-name="bands"] svg').first().waitFor({ timeout: 30_000 });
+    // A JS cell runs in the reader's sandbox, over the shown result it reads.
+    await expect.poll(() => reader.locator('[data-cell-name="doubled"]').innerText(), { timeout: 30_000 }).toContain(String(expected.rows[0][0] * 2));
     await reader.screenshot({ path: screenshotPath('report-page'), fullPage: true });
 
     await reader.getByLabel('Minimum delay').fill('0');
@@ -54,6 +57,7 @@ describe('report page in Chromium', () => {
     const wider = (await (await fetch(`${app.srv.base}/api/reports/${slug}/cells/late.json?min_delay=0`)).json()) as { rows: number[][] };
     expect(wider.rows[0][0]).toBeGreaterThan(expected.rows[0][0]);
     await expect.poll(() => late.innerText(), { timeout: 30_000 }).toBe(wider.rows[0][0].toLocaleString('en-US'));
+    await expect.poll(() => reader.locator('[data-cell-name="doubled"]').innerText(), { timeout: 30_000 }).toContain(String(wider.rows[0][0] * 2));
     await reader.waitForLoadState('networkidle');
 
     const wasm = requests.filter((u) => /\.wasm(\?|$)|duckdb|parquet/i.test(u));

@@ -93,6 +93,11 @@ export interface ReportPageCell extends ReportCell {
   chartColumns?: { name: string; type: string }[];
   /** Set when the last refresh of this result failed and an older result stands. */
   refreshError?: string;
+  /**
+   * A JS cell's code, which runs in the reader's sandbox (docs/api.md: JS cells run in the
+   * reader's browser) and so reaches the browser even where the author did not show it.
+   */
+  script?: string;
 }
 
 /** `GET /api/reports/:slug/page`: what the server-rendered report page paints. */
