@@ -182,4 +182,53 @@ describe('publishing a notebook from its page', () => {
     expect(await page.getByLabel('In report').count()).toBe(0);
     await page.locator('header').screenshot({ path: screenshotPath('e2e-publish-viewer-header') });
   });
+
+  it('publishes to specific members with the keyboard, and changes the settings when updating', async () => {
+    // Bob joins the workspace as an editor, so there is someone to pick.
+    const bob = await app.userPage('bob@example.com', 'Bob');
+    const bobId = (await (await bob.page.request.get(`${app.srv.base}/api/auth/me`)).json()).user.id as string;
+    const { page } = await app.newPage().then(async (p) => {
+      const login = await p.request.post(`${app.srv.base}/api/auth/login`, { data: { email: 'ana@example.com', password: 'correct horse battery' } });
+      expect(login.status()).toBe(200);
+      return { page: p };
+    });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await open(page, notebook);
+    const live = page.getByRole('dialog', { name: 'Published report' });
+
+    // Keyboard only: the header's Publish button opens the dialog, focus moves into it.
+    await page.getByRole('button', { name: 'Publish', exact: true }).focus();
+    await page.keyboard.press('Enter');
+    await live.waitFor();
+    expect(await page.evaluate(() => !!document.activeElement?.closest('dialog'))).toBe(true);
+    await live.getByRole('button', { name: 'Visibility and refresh settings' }).press('Enter');
+    expect(await live.getByRole('button', { name: 'Visibility and refresh settings' }).getAttribute('aria-expanded')).toBe('true');
+    // Prefilled from what is live (the viewer test published it to the workspace).
+    expect(await live.getByLabel('Workspace members').isChecked()).toBe(true);
+    await live.getByLabel('Workspace members').focus();
+    await page.keyboard.press('ArrowDown');
+    expect(await live.getByLabel('Specific members').isChecked()).toBe(true);
+    const bobBox = live.getByRole('checkbox', { name: /Bob/ });
+    await bobBox.waitFor();
+    await bobBox.focus();
+    await page.keyboard.press('Space');
+    expect(await bobBox.isChecked()).toBe(true);
+    await live.getByLabel('Schedule').selectOption('hourly');
+    // Enter submits; a value the server refuses is marked on its field.
+    const ttl = live.getByLabel('Recompute results older than (minutes)');
+    await ttl.fill('0');
+    await ttl.press('Enter');
+    await expect.poll(() => ttl.getAttribute('aria-invalid')).toBe('true');
+    expect(await live.getByRole('alert').innerText()).toMatch(/>=\s*1|at least 1|too small/i);
+    await ttl.fill('30');
+    await live.screenshot({ path: screenshotPath('e2e-publish-dialog-members-dark') });
+    await ttl.press('Enter');
+    await live.getByRole('status').filter({ hasText: 'Report updated to version' }).waitFor();
+
+    const state = (await get(page, `/api/notebooks/${notebook}/publish`)).body.report;
+    expect(state).toMatchObject({ visibility: 'members', members: [bobId], refresh: { schedule: '@hourly', ttlMinutes: 30 } });
+    expect(await live.innerText()).toMatch(/1 specific member · Refresh: Every hour · results kept 30 min/);
+    // Bob may read it; the link answers him.
+    expect((await bob.page.request.get(`${app.srv.base}/api/reports/${state.slug}`)).status()).toBe(200);
+  });
 });

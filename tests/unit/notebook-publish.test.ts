@@ -39,12 +39,12 @@ describe('how a cell shows in the report', () => {
 
 describe('the publish form', () => {
   it('starts public, refreshing only when published, in the given time zone', () => {
-    expect(form()).toEqual({ visibility: 'public', members: [], ttlMinutes: '', schedule: 'none', cron: '', timezone: 'Europe/Berlin' });
+    expect(form()).toEqual({ visibility: 'public', members: [], ttlMinutes: null, schedule: 'none', cron: '', timezone: 'Europe/Berlin' });
     expect(bodyOf(form())).toEqual({ visibility: 'public' });
   });
 
   it('sends presets as cron text with the time zone, and members only for a members report', () => {
-    expect(bodyOf(form({ schedule: 'daily', ttlMinutes: '30' }))).toEqual({
+    expect(bodyOf(form({ schedule: 'daily', ttlMinutes: 30 }))).toEqual({
       visibility: 'public',
       refresh: { ttlMinutes: 30, schedule: '0 6 * * *', timezone: 'Europe/Berlin' }
     });
@@ -61,8 +61,14 @@ describe('the publish form', () => {
     expect(PublishBody.safeParse(empty).success).toBe(false);
   });
 
+  it('leaves out an emptied minutes field, and sends a bad number for the server to name', () => {
+    expect(bodyOf(form({ ttlMinutes: null }))).toEqual({ visibility: 'public' });
+    expect(bodyOf(form({ ttlMinutes: Number.NaN }))).toEqual({ visibility: 'public' });
+    expect(PublishBody.safeParse(bodyOf(form({ ttlMinutes: 0 }))).success).toBe(false);
+  });
+
   it('every body it makes from good fields is one the server accepts', () => {
-    for (const f of [form(), form({ schedule: 'daily', ttlMinutes: '5' }), form({ visibility: 'members', members: ['a'] }), form({ schedule: 'custom', cron: '0 * * * *' })]) {
+    for (const f of [form(), form({ schedule: 'daily', ttlMinutes: 5 }), form({ visibility: 'members', members: ['a'] }), form({ schedule: 'custom', cron: '0 * * * *' })]) {
       expect(PublishBody.safeParse(bodyOf(f)).success).toBe(true);
     }
   });
@@ -81,7 +87,7 @@ describe('the publish form', () => {
     expect(formFromState(live({ schedule: '0 6 * * *', timezone: 'Asia/Tokyo', ttlMinutes: 15 }), 'UTC')).toEqual({
       visibility: 'members',
       members: ['u1'],
-      ttlMinutes: '15',
+      ttlMinutes: 15,
       schedule: 'daily',
       cron: '',
       timezone: 'Asia/Tokyo'

@@ -54,12 +54,12 @@ export const PRESET_SCHEDULES: Record<Exclude<SchedulePreset, 'none' | 'custom'>
   daily: '0 6 * * *'
 };
 
-/** The publish dialog's fields, as the inputs hold them (numbers as typed text). */
+/** The publish dialog's fields, as its inputs hold them. */
 export interface PublishForm {
   visibility: ReportVisibility;
   members: string[];
-  /** Minutes a result stays fresh; '' for none. */
-  ttlMinutes: string;
+  /** Minutes a result stays fresh; null for none (a number input bound with Svelte gives a number, or null when empty). */
+  ttlMinutes: number | null;
   schedule: SchedulePreset;
   /** Five cron fields, when `schedule` is `custom`. */
   cron: string;
@@ -78,12 +78,12 @@ export function browserTimeZone(): string {
 
 /** The form for a first publish, or prefilled from what is live. */
 export function formFromState(report: PublishState['report'], timezone: string = browserTimeZone()): PublishForm {
-  const form: PublishForm = { visibility: 'public', members: [], ttlMinutes: '', schedule: 'none', cron: '', timezone };
+  const form: PublishForm = { visibility: 'public', members: [], ttlMinutes: null, schedule: 'none', cron: '', timezone };
   if (!report) return form;
   form.visibility = report.visibility;
   form.members = [...report.members];
   const refresh = report.refresh ?? {};
-  if (typeof refresh.ttlMinutes === 'number') form.ttlMinutes = String(refresh.ttlMinutes);
+  if (typeof refresh.ttlMinutes === 'number') form.ttlMinutes = refresh.ttlMinutes;
   if (refresh.timezone) form.timezone = refresh.timezone;
   const schedule = refresh.schedule?.trim();
   if (schedule) {
@@ -102,9 +102,8 @@ export function bodyOf(form: PublishForm): PublishBody {
   const body: PublishBody = { visibility: form.visibility };
   if (form.visibility === 'members') body.members = [...form.members];
   const refresh: NonNullable<PublishBody['refresh']> = {};
-  const ttl = form.ttlMinutes.trim();
-  // A non-number is sent as is, so the server's message explains it rather than the field silently emptying.
-  if (ttl !== '') refresh.ttlMinutes = Number(ttl);
+  // Sent as typed (0, 1.5): the server's message says what is wrong, beside the field.
+  if (typeof form.ttlMinutes === 'number' && Number.isFinite(form.ttlMinutes)) refresh.ttlMinutes = form.ttlMinutes;
   const schedule = form.schedule === 'none' ? '' : form.schedule === 'custom' ? form.cron.trim() : PRESET_SCHEDULES[form.schedule];
   if (form.schedule === 'custom' || schedule) {
     refresh.schedule = schedule;
