@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
 import {
+  applyReportShow,
   bodyOf,
   describeRefresh,
   embedCode,
@@ -13,6 +15,8 @@ import {
   type PublishForm
 } from '../../src/lib/notebook/publish.js';
 import { PublishBody, type PublishState } from '../../src/lib/contract/reports.js';
+import { cellsOf, insertCell } from '../../src/lib/doc/index.js';
+import { LOCAL_ORIGIN, createStructuralUndo } from '../../src/lib/notebook/undo.js';
 
 const form = (patch: Partial<PublishForm> = {}): PublishForm => ({ ...formFromState(null, 'Europe/Berlin'), ...patch });
 
@@ -34,6 +38,38 @@ describe('how a cell shows in the report', () => {
     expect(reportShowFields('sql', 'code')).toEqual({ hidden: false, showCode: true });
     expect(reportShowFields('js', 'shown')).toEqual({ hidden: false, showCode: false });
     expect(reportShowFields('input', 'shown')).toEqual({ hidden: false });
+  });
+});
+
+describe('choosing how a cell shows, in the document', () => {
+  it('writes hidden and showCode in one update, one undo step, and nothing when unchanged', () => {
+    const doc = new Y.Doc();
+    const id = insertCell(doc, { kind: 'sql', name: 'q', source: 'select 1' });
+    const undo = createStructuralUndo(doc);
+    const updates: Uint8Array[] = [];
+    doc.on('update', (u: Uint8Array) => updates.push(u));
+    const cell = cellsOf(doc).get(id)!;
+
+    expect(applyReportShow(doc, id, 'code', LOCAL_ORIGIN)).toBe(true);
+    expect([cell.get('hidden'), cell.get('showCode')]).toEqual([false, true]);
+    expect(applyReportShow(doc, id, 'code', LOCAL_ORIGIN)).toBe(false);
+    undo.stopCapturing();
+    expect(applyReportShow(doc, id, 'hidden', LOCAL_ORIGIN)).toBe(true);
+    expect([cell.get('hidden'), cell.get('showCode')]).toEqual([true, true]);
+    expect(updates.length).toBe(2);
+
+    undo.undo();
+    expect([cell.get('hidden'), cell.get('showCode')]).toEqual([false, true]);
+    undo.undo();
+    expect(cell.get('showCode')).toBeUndefined();
+  });
+
+  it('never writes showCode on kinds without code', () => {
+    const doc = new Y.Doc();
+    const id = insertCell(doc, { kind: 'chart', name: 'c' });
+    applyReportShow(doc, id, 'code');
+    expect(cellsOf(doc).get(id)!.get('showCode')).toBeUndefined();
+    expect(applyReportShow(doc, 'missing', 'hidden')).toBe(false);
   });
 });
 

@@ -9,7 +9,7 @@ import { tick } from 'svelte';
 import { focusCell } from './focus';
 import type { NotebookSession } from './session.svelte';
 import { LOCAL_ORIGIN } from './undo';
-import { reportShowFields, type ReportShow } from './publish';
+import { applyReportShow, type ReportShow } from './publish';
 import { checkInputType, defaultInputValue, readInputConfig, type InputType } from '$lib/contract/inputs.js';
 
 /** The base a new cell's name is made from (`query1`, `value1`, …); text cells have no name. */
@@ -70,14 +70,9 @@ export function renameCell(s: NotebookSession, id: string, name: string): void {
  * SQL and JS, `showCode`, written in one transaction so collaborators never see half of it.
  */
 export function setReportShow(s: NotebookSession, id: string, show: ReportShow): void {
-  const cell = s.state.cells.find((c) => c.id === id);
-  if (s.readOnly || !cell) return;
-  const fields = reportShowFields(cell.kind, show);
+  if (s.readOnly) return;
   s.undo.stopCapturing();
-  s.doc.transact(() => {
-    if (cell.hidden !== fields.hidden) setCellField(s.doc, id, 'hidden', fields.hidden, LOCAL_ORIGIN);
-    if (fields.showCode !== undefined && cell.showCode !== fields.showCode) setCellField(s.doc, id, 'showCode', fields.showCode, LOCAL_ORIGIN);
-  }, LOCAL_ORIGIN);
+  applyReportShow(s.doc, id, show, LOCAL_ORIGIN);
   s.undo.stopCapturing();
 }
 

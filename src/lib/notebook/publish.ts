@@ -4,7 +4,8 @@
  * words, embed snippets, and which field a server error is about. No DOM, no fetch: the
  * dialog and the cell control call these, and tests/unit/notebook-publish.test.ts checks them.
  */
-import type { CellKind } from '$doc';
+import type * as Y from 'yjs';
+import { cellKind, cellsOf, setCellField, type CellKind } from '$doc';
 import type { PublishBody, PublishState, ReportVisibility } from '$lib/contract/reports.js';
 
 /** How a cell appears in the published report. */
@@ -43,6 +44,26 @@ export function reportShowChoices(kind: CellKind): { value: ReportShow; label: s
 export function reportShowFields(kind: CellKind, show: ReportShow): { hidden: boolean; showCode?: boolean } {
   if (show === 'hidden') return { hidden: true };
   return hasReportCode(kind) ? { hidden: false, showCode: show === 'code' } : { hidden: false };
+}
+
+/**
+ * Make cell `id` show as `show` in the report: its `hidden` and (SQL, JS) `showCode` fields,
+ * in one transaction with `origin` — one update on the wire, one undo step. Writes only the
+ * fields that change; returns whether any did.
+ */
+export function applyReportShow(doc: Y.Doc, id: string, show: ReportShow, origin?: unknown): boolean {
+  const cell = cellsOf(doc).get(id);
+  const kind = cell ? cellKind(cell) : null;
+  if (!cell || !kind) return false;
+  const fields = reportShowFields(kind, show);
+  const hiddenChanges = (cell.get('hidden') === true) !== fields.hidden;
+  const codeChanges = fields.showCode !== undefined && (cell.get('showCode') === true) !== fields.showCode;
+  if (!hiddenChanges && !codeChanges) return false;
+  doc.transact(() => {
+    if (hiddenChanges) setCellField(doc, id, 'hidden', fields.hidden, origin);
+    if (codeChanges) setCellField(doc, id, 'showCode', fields.showCode as boolean, origin);
+  }, origin);
+  return true;
 }
 
 /** Schedule presets the dialog offers; `custom` is a five-field cron the author types. */
