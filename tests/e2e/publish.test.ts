@@ -90,6 +90,9 @@ describe('publishing a notebook from its page', () => {
     slug = url.split('/r/')[1];
     expect(url).toBe(`${app.srv.base}/r/${slug}`);
     expect(await live.getByRole('link', { name: /Open in new tab/ }).getAttribute('href')).toBe(url);
+    // The link and the embed open the report page.
+    expect((await page.request.get(url)).status()).toBe(200);
+    expect((await page.request.get(`${url}/embed?cell=by_species`)).status()).toBe(200);
     expect(await page.getByTestId('published-badge').innerText()).toContain('Published v1');
     const state = (await get(page, `/api/notebooks/${notebook}/publish`)).body.report;
     expect(state).toMatchObject({ slug, version: 1, visibility: 'public', refresh: { schedule: '0 6 * * *', timezone: zone } });
@@ -147,6 +150,7 @@ describe('publishing a notebook from its page', () => {
     await again.getByRole('status').filter({ hasText: 'unpublished' }).waitFor();
     expect(await page.getByTestId('published-badge').count()).toBe(0);
     expect((await get(page, `/api/reports/${slug}`)).status).toBe(404);
+    expect((await page.request.get(`${app.srv.base}/r/${slug}`)).status()).toBe(404);
     expect((await get(page, `/api/notebooks/${notebook}/publish`)).body.report).toBeNull();
 
     // The dialog is keyboard-operable: Escape closes it.
