@@ -231,7 +231,7 @@ describe('publishing a notebook from its page', () => {
 
     const state = (await get(page, `/api/notebooks/${notebook}/publish`)).body.report;
     expect(state).toMatchObject({ visibility: 'members', members: [bobId], refresh: { schedule: '@hourly', ttlMinutes: 30 } });
-    expect(await live.innerText()).toMatch(/1 specific member · Refresh: Every hour · results kept 30 min/);
+    expect(await live.innerText()).toMatch(/1 specific member · Refresh: Every hour · results at most 30 min old/);
     // Bob may read it; the link answers him.
     expect((await bob.page.request.get(`${app.srv.base}/api/reports/${state.slug}`)).status()).toBe(200);
   });

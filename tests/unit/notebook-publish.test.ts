@@ -133,7 +133,8 @@ describe('the publish form', () => {
 
   it('describes a refresh policy in words', () => {
     expect(describeRefresh(undefined)).toBe('Only when published');
-    expect(describeRefresh({ schedule: '0 6 * * *', timezone: 'Europe/Berlin', ttlMinutes: 30 })).toBe('Daily at 06:00 (Europe/Berlin) · results kept 30 min');
+    expect(describeRefresh({ schedule: '0 6 * * *', timezone: 'Europe/Berlin', ttlMinutes: 30 })).toBe('Daily at 06:00 (Europe/Berlin) · results at most 30 min old');
+    expect(describeRefresh({ ttlMinutes: 15 })).toBe('Every 15 min');
     expect(describeRefresh({ schedule: '@hourly' })).toBe('Every hour');
   });
 });

@@ -134,19 +134,25 @@ export function bodyOf(form: PublishForm): PublishBody {
   return body;
 }
 
-/** A report's refresh policy in words: "Every hour (Europe/Berlin) · results kept 30 min". */
+/**
+ * A report's refresh policy in words, as the server applies it (server/reports/schedule.ts):
+ * a schedule runs at its occurrences; `ttlMinutes` alone refreshes that often; either way a
+ * result older than `ttlMinutes` is recomputed when read.
+ */
 export function describeRefresh(refresh: PublishBody['refresh'] | undefined): string {
-  const parts: string[] = [];
   const schedule = refresh?.schedule?.trim();
-  if (schedule) {
-    const zone = refresh?.timezone ? ` (${refresh.timezone})` : ' (UTC)';
-    if (schedule === '@hourly') parts.push('Every hour');
-    else if (schedule === '@daily') parts.push(`Daily at 00:00${zone}`);
-    else if (schedule === PRESET_SCHEDULES.daily) parts.push(`Daily at 06:00${zone}`);
-    else parts.push(`Cron “${schedule}”${zone}`);
-  }
-  if (typeof refresh?.ttlMinutes === 'number') parts.push(`results kept ${refresh.ttlMinutes} min`);
-  return parts.length ? parts.join(' · ') : 'Only when published';
+  const ttl = refresh?.ttlMinutes;
+  if (!schedule) return typeof ttl === 'number' ? `Every ${ttl} min` : 'Only when published';
+  const zone = refresh?.timezone ? ` (${refresh.timezone})` : ' (UTC)';
+  const when =
+    schedule === '@hourly'
+      ? 'Every hour'
+      : schedule === '@daily'
+        ? `Daily at 00:00${zone}`
+        : schedule === PRESET_SCHEDULES.daily
+          ? `Daily at 06:00${zone}`
+          : `Cron “${schedule}”${zone}`;
+  return typeof ttl === 'number' ? `${when} · results at most ${ttl} min old` : when;
 }
 
 /** Who may read a report, in words. */
