@@ -1,6 +1,6 @@
 /**
- * The server's JSON API for pages: accounts, workspaces, members, invitations, notebooks
- * and sharing. Every call goes through the one client in `api-client.ts` (same origin,
+ * The server's JSON API for pages: accounts, workspaces, members, invitations, notebooks,
+ * sharing and published reports. Every call goes through the one client in `api-client.ts` (same origin,
  * session cookie); a failure is an {@link ApiError}. A page that learns nobody is signed in
  * sends them to sign in through {@link redirectIfSignedOut}, the one path for that.
  */
@@ -23,6 +23,9 @@ import type {
   NotebookAccessView,
   NotebookDetail,
   NotebookSummary,
+  PublishBody,
+  Published,
+  PublishState,
   SessionView,
   WorkspaceDetail,
   WorkspaceRole,
@@ -39,7 +42,7 @@ export type NotebookSharing = NotebookAccessView;
 
 /** `GET /api/notebooks/:id`, with the caller's access (src/lib/contract/notebooks.ts). */
 export type NotebookInfo = NotebookDetail;
-export type { NotebookSummary };
+export type { NotebookSummary, PublishBody, Published, PublishState };
 
 const enc = encodeURIComponent;
 const call = <T>(method: string, path: string, body?: unknown) => client.json<T>(method, path, body);
@@ -130,4 +133,15 @@ export const notebooks = {
   sharing: (id: string) => call<NotebookSharing>('GET', `/api/notebooks/${enc(id)}/access`),
   /** Replace who the notebook is shared with (its creator, admins and owners). */
   share: (id: string, sharing: NotebookSharing) => call<unknown>('PUT', `/api/notebooks/${enc(id)}/access`, sharing)
+};
+
+export const reports = {
+  /** What is live for a notebook (its version, link, who published it), or `{report: null}`. */
+  state: (notebookId: string) => call<PublishState>('GET', `/api/notebooks/${enc(notebookId)}/publish`),
+  /** Publish the notebook as it is now; again, the same report's next version (editors). A bad body is a 400 naming the field. */
+  publish: (notebookId: string, body: PublishBody) => call<Published>('POST', `/api/notebooks/${enc(notebookId)}/publish`, body),
+  /** Take the report down: its link answers 404 from then on (editors). */
+  unpublish: (notebookId: string) => call<{ unpublished: boolean }>('DELETE', `/api/notebooks/${enc(notebookId)}/publish`),
+  /** A bearer token that reads the report (for machine clients); its secret is answered only this once. */
+  createToken: (slug: string) => call<{ id: string; token: string }>('POST', `/api/reports/${enc(slug)}/tokens`)
 };

@@ -90,24 +90,5 @@ export function fileStem(name: string | undefined): string {
   return stem || 'result';
 }
 
-/** Put `text` on the clipboard; falls back to a hidden textarea where the async API is missing or denied. */
-export async function copyText(text: string): Promise<void> {
-  try {
-    await navigator.clipboard.writeText(text);
-    return;
-  } catch (err) {
-    console.warn('grid: clipboard API unavailable, using execCommand', err);
-  }
-  const area = document.createElement('textarea');
-  area.value = text;
-  area.setAttribute('readonly', '');
-  area.style.position = 'fixed';
-  area.style.opacity = '0';
-  const active = document.activeElement as HTMLElement | null;
-  document.body.append(area);
-  area.select();
-  const ok = document.execCommand('copy');
-  area.remove();
-  active?.focus();
-  if (!ok) throw new Error('the browser refused to copy');
-}
+/** Put `text` on the clipboard (one helper app-wide: src/lib/clipboard.ts). */
+export { copyText } from '../clipboard.js';

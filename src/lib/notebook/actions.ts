@@ -9,6 +9,7 @@ import { tick } from 'svelte';
 import { focusCell } from './focus';
 import type { NotebookSession } from './session.svelte';
 import { LOCAL_ORIGIN } from './undo';
+import { applyReportShow, type ReportShow } from './publish';
 import { checkInputType, defaultInputValue, readInputConfig, type InputType } from '$lib/contract/inputs.js';
 
 /** The base a new cell's name is made from (`query1`, `value1`, …); text cells have no name. */
@@ -64,11 +65,14 @@ export function renameCell(s: NotebookSession, id: string, name: string): void {
   setCellField(s.doc, id, 'name', name, LOCAL_ORIGIN);
 }
 
-/** Show or hide a cell in published reports. */
-export function setHidden(s: NotebookSession, id: string, hidden: boolean): void {
+/**
+ * How a cell shows in the published report (with code, without, hidden): `hidden` and, for
+ * SQL and JS, `showCode`, written in one transaction so collaborators never see half of it.
+ */
+export function setReportShow(s: NotebookSession, id: string, show: ReportShow): void {
   if (s.readOnly) return;
   s.undo.stopCapturing();
-  setCellField(s.doc, id, 'hidden', hidden, LOCAL_ORIGIN);
+  applyReportShow(s.doc, id, show, LOCAL_ORIGIN);
   s.undo.stopCapturing();
 }
 

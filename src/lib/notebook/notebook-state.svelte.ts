@@ -11,7 +11,10 @@ export interface CellView {
   id: string;
   kind: CellKind;
   name: string;
+  /** Left out of the published report. */
   hidden: boolean;
+  /** SQL/JS source shown in the published report (default false). */
+  showCode: boolean;
   engine: string;
   /** Seconds a server SQL cell's cached result stays fresh. */
   ttl: number;
@@ -33,7 +36,7 @@ function instanceOf(map: CellMap): number {
 }
 
 function sameView(a: CellView, b: CellView): boolean {
-  return a.key === b.key && a.kind === b.kind && a.name === b.name && a.hidden === b.hidden && a.engine === b.engine && a.ttl === b.ttl;
+  return a.key === b.key && a.kind === b.kind && a.name === b.name && a.hidden === b.hidden && a.showCode === b.showCode && a.engine === b.engine && a.ttl === b.ttl;
 }
 
 export class NotebookState {
@@ -96,6 +99,7 @@ export class NotebookState {
         kind,
         name: cellName(map),
         hidden: map.get('hidden') === true,
+        showCode: map.get('showCode') === true,
         engine: typeof engine === 'string' ? engine : BROWSER_ENGINE,
         ttl: cellTtl(map),
         map,
