@@ -234,6 +234,7 @@ export async function createCairnServer(config: Config, options: ServerOptions =
       clearInterval(purgeTimer);
       // Refreshes in flight finish and notifications record their end before the store closes.
       await scheduler.stop();
+      await refresher.settle();
       await deliveries.close();
       await collab.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -29,6 +29,24 @@ export class ReportRefresher {
     private readonly link: (path: string) => string
   ) {}
 
+  private readonly background = new Set<Promise<unknown>>();
+
+  /**
+   * Refresh `report` without waiting (publishing answers at once; a reader who arrives
+   * before it is done shares the computation). Failures are recorded as any refresh's.
+   */
+  refreshInBackground(report: ReportRow, reason: RefreshReason): void {
+    const run = this.refresh(report, reason)
+      .catch((err) => log.warn('background report refresh failed', { report: report.id, reason, err }))
+      .finally(() => this.background.delete(run));
+    this.background.add(run);
+  }
+
+  /** Wait for background refreshes (before the store closes). */
+  async settle(): Promise<void> {
+    while (this.background.size > 0) await Promise.all([...this.background]);
+  }
+
   /**
    * Refresh `report` now. Resolves with each cell's outcome once it is recorded and the
    * alerts are checked (notifications may still be on their way). A failing ComputeReport

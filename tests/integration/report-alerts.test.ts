@@ -302,8 +302,12 @@ describe('report alerts on the server’s own results', () => {
     expect(published.status).toBe(200);
     const slug = published.body.slug;
 
-    // Publishing was the first refresh.
-    const state = (await api(srv.base, 'GET', `/api/reports/${slug}/refresh`, { token: owner.token })).body;
+    // Publishing was the first refresh (it runs behind the publish answer).
+    let state = (await api(srv.base, 'GET', `/api/reports/${slug}/refresh`, { token: owner.token })).body;
+    for (let t0 = Date.now(); state.cells.length < 2 || !state.lastRefreshAt; await sleep(50)) {
+      if (Date.now() - t0 > 30_000) throw new Error('publishing recorded no refresh within 30 s');
+      state = (await api(srv.base, 'GET', `/api/reports/${slug}/refresh`, { token: owner.token })).body;
+    }
     const byName = Object.fromEntries(state.cells.map((c: { cell: string }) => [c.cell, c]));
     expect(byName.total).toMatchObject({ cellId: totalCell, lastRows: 1, lastError: null, lastOkAt: expect.any(String) });
     expect(byName.broken).toMatchObject({ cellId: brokenCell, lastOkAt: null, lastError: expect.stringMatching(/no_such_table/) });

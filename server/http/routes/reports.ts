@@ -22,10 +22,10 @@ export function reportRoutes(router: Router, app: AppContext): void {
   router.add('POST', '/api/notebooks/:id/publish', allow.notebook('edit'), async ({ req, res, params, session, workspace }) => {
     const body = validate(PublishBody, await readJson(req, config.maxBodyBytes));
     const report = await reports.publish(params.id, workspace.id, session.user.id, body);
-    // Publishing computes what the report shows, so its first reader is served from the
-    // cache; a cell that fails here keeps its error for the author, and the report stands.
-    // Through the refresher, so each cell's outcome is recorded and alerts are checked.
-    await app.refresher.refresh(report, 'publish');
+    // Publishing computes what the report shows, behind the answer: a slow warehouse does
+    // not hold up the author, and a reader who arrives first shares the computation. Through
+    // the refresher, so each cell's outcome is recorded and alerts are checked.
+    app.refresher.refreshInBackground(report, 'publish');
     sendJson(res, 200, summary(report, (path) => site.link(path, req.headers.host)));
   });
 
