@@ -156,3 +156,26 @@ export async function reportTokenValid(db: Queryable, reportId: string, token: s
   const rows = await db.query('select 1 from report_tokens where report_id = $1 and token_hash = $2 and revoked_at is null', [reportId, hashToken(token)]);
   return rows.length > 0;
 }
+
+export interface ReportTokenView {
+  id: string;
+  createdBy: string | null;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+/** The report's tokens (never their values: only hashes are kept). */
+export async function listReportTokens(db: Queryable, reportId: string): Promise<ReportTokenView[]> {
+  const rows = await db.query<{ id: string; created_by: string | null; created_at: Date | string; revoked_at: Date | string | null }>(
+    'select id, created_by, created_at, revoked_at from report_tokens where report_id = $1 order by created_at desc',
+    [reportId]
+  );
+  const iso = (v: Date | string) => (v instanceof Date ? v : new Date(v)).toISOString();
+  return rows.map((r) => ({ id: r.id, createdBy: r.created_by, createdAt: iso(r.created_at), revokedAt: r.revoked_at === null ? null : iso(r.revoked_at) }));
+}
+
+/** Revoke one token of the report; false when the report has no such live token. */
+export async function revokeReportToken(db: Queryable, reportId: string, tokenId: string): Promise<boolean> {
+  const rows = await db.query('update report_tokens set revoked_at = now() where report_id = $1 and id = $2 and revoked_at is null returning id', [reportId, tokenId]);
+  return rows.length > 0;
+}

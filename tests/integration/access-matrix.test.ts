@@ -142,6 +142,8 @@ describe('the authorization matrix', () => {
   let unsharedReport = '';
   let sharedAlert = '';
   let unsharedAlert = '';
+  let sharedReportToken = '';
+  let unsharedReportToken = '';
   let webhookId = '';
   let invitationId = '';
   let invitationToken = '';
@@ -222,6 +224,9 @@ describe('the authorization matrix', () => {
     };
     sharedAlert = await alertOn(sharedReport);
     unsharedAlert = await alertOn(unsharedReport);
+    const tokenOn = async (slug: string) => (await api(base, 'POST', `/api/reports/${slug}/tokens`, { token: owner, body: {} })).body.id as string;
+    sharedReportToken = await tokenOn(sharedReport);
+    unsharedReportToken = await tokenOn(unsharedReport);
     const hook = await api(base, 'POST', '/api/workspaces/default/webhooks', { token: users.root.token, body: { name: 'Team', url: 'https://hooks.example.com/team' } });
     expect(hook.status).toBe(201);
     webhookId = hook.body.id;
@@ -259,6 +264,7 @@ describe('the authorization matrix', () => {
       if (key === 'userId') return users.editor.user.id;
       if (key === 'invId') return invitationId;
       if (key === 'alertId') return resource === 'shared' ? sharedAlert : unsharedAlert;
+      if (key === 'tokenId') return resource === 'shared' ? sharedReportToken : unsharedReportToken;
       if (key === 'webhookId') return webhookId;
       if (key === 'token') return invitationToken;
       if (key === 'file') return 'airports.csv';

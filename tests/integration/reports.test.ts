@@ -120,6 +120,16 @@ describe('published reports', () => {
     expect((await api(srv.base, 'GET', '/api/notebooks', { token: made.body.token })).status).toBe(401);
     expect((await api(srv.base, 'GET', `/api/reports/${slug}`, { token: 'cairn_rt_made-up' })).status).toBe(404);
 
+    // The author lists tokens (never their values) and revokes one; the other keeps working.
+    const second = await api(srv.base, 'POST', `/api/reports/${slug}/tokens`, { token: editor.token, body: {} });
+    const listed = await api(srv.base, 'GET', `/api/reports/${slug}/tokens`, { token: editor.token });
+    expect(listed.body.tokens.map((t: { id: string }) => t.id).sort()).toEqual([made.body.id, second.body.id].sort());
+    expect(JSON.stringify(listed.body)).not.toContain('cairn_rt_');
+    expect((await api(srv.base, 'DELETE', `/api/reports/${slug}/tokens/${second.body.id}`, { token: editor.token })).status).toBe(200);
+    expect((await api(srv.base, 'GET', `/api/reports/${slug}`, { token: second.body.token })).status).toBe(404);
+    expect((await api(srv.base, 'GET', `/api/reports/${slug}`, { token: made.body.token })).status).toBe(200);
+    expect((await api(srv.base, 'DELETE', `/api/reports/${slug}/tokens/${second.body.id}`, { token: editor.token })).status).toBe(404);
+
     const down = await api(srv.base, 'DELETE', `/api/notebooks/${notebook}/publish`, { token: owner.token });
     expect(down.body).toEqual({ unpublished: true });
     expect((await api(srv.base, 'GET', `/api/reports/${slug}`, { token: owner.token })).status).toBe(404);

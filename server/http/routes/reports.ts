@@ -10,7 +10,7 @@ import { sendJson } from '../respond.js';
 import { allow } from '../../access/rules.js';
 import { PublishBody } from '../../../src/lib/contract/index.js';
 import { summary } from '../../reports/service.js';
-import { createReportToken } from '../../reports/repository.js';
+import { createReportToken, listReportTokens, revokeReportToken } from '../../reports/repository.js';
 import { sendResult, parseResultFile, MAX_QUERY_STRING } from '../../reports/result-response.js';
 import { AppError } from '../../errors.js';
 import { reportPageData } from '../../reports/page-data.js';
@@ -64,5 +64,14 @@ export function reportRoutes(router: Router, app: AppContext): void {
   router.add('POST', '/api/reports/:slug/tokens', allow.report('manage'), async ({ res, report, session }) => {
     const { id, token } = await createReportToken(db, report.id, session!.user.id);
     sendJson(res, 201, { id, token });
+  });
+
+  router.add('GET', '/api/reports/:slug/tokens', allow.report('manage'), async ({ res, report }) => {
+    sendJson(res, 200, { tokens: await listReportTokens(db, report.id) });
+  });
+
+  router.add('DELETE', '/api/reports/:slug/tokens/:tokenId', allow.report('manage'), async ({ res, params, report }) => {
+    if (!(await revokeReportToken(db, report.id, params.tokenId))) throw new AppError('not_found', 'No such live token on this report.');
+    sendJson(res, 200, { revoked: true });
   });
 }
