@@ -41,9 +41,16 @@ export async function reportPageData(
       }
     })
   );
+  // A select whose options come from a column: the reader picks from that column's values.
+  const inputs = await Promise.all(
+    view.inputs.map(async (input) => {
+      const choices = await results.inputChoices(report, input.name).catch(() => null);
+      return choices ? { ...input, options: choices } : input;
+    })
+  );
   const values: Record<string, ConfigValue> = {};
-  for (const input of view.inputs) values[input.name] = (overrides[input.name] as ConfigValue | undefined) ?? input.value;
-  return { slug: view.slug, title: view.title, version: view.version, publishedAt: view.publishedAt, cells, inputs: view.inputs, values };
+  for (const input of inputs) values[input.name] = (overrides[input.name] as ConfigValue | undefined) ?? input.value;
+  return { slug: view.slug, title: view.title, version: view.version, publishedAt: view.publishedAt, cells, inputs, values };
 }
 
 function preview(table: Table, resultAt: Date): ResultPreview {

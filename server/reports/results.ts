@@ -44,6 +44,8 @@ const log = logger('reports');
 const RECHECK_MS = 5_000;
 /** Bytes of results held in memory across all reports; least recently read go first. */
 const MEMORY_BYTES = 64 * 1024 * 1024;
+/** The most choices a select fed by a column offers (a column of ids is not a menu). */
+const MAX_CHOICES = 1000;
 /** Report graphs kept parsed (each is small; a republish makes a new one). */
 const MAX_GRAPHS = 200;
 
@@ -339,6 +341,13 @@ export class ReportResults {
     return { cellId: cell.id, cell: cell.name, ipc, resultAt: reply.resultAt, rows, hash: createHash('sha256').update(ipc).digest('hex'), runId: reply.runId };
   }
 
+  /** The choices of shown select input `name` whose options come from a column (null for other inputs). */
+  async inputChoices(report: ReportRow, name: string): Promise<string[] | null> {
+    const input = (await this.graphOf(report)).inputs.get(name);
+    if (!input || input.hidden || input.config.type !== 'select' || !input.config.optionsFrom) return null;
+    return this.choices(report, input.config.optionsFrom);
+  }
+
   /** The distinct values of `cell.column` a select input's options come from. */
   private async choices(report: ReportRow, optionsFrom: string): Promise<string[]> {
     const from = parseOptionsFrom(optionsFrom);
@@ -351,7 +360,10 @@ export class ReportResults {
     if (!vector) return [];
     const read = columnReader(vector);
     const out = new Set<string>();
-    for (let r = 0; r < vector.length; r++) out.add(String(read(r)));
+    for (let r = 0; r < vector.length && out.size < MAX_CHOICES; r++) {
+      const value = read(r);
+      if (value !== null && value !== undefined) out.add(String(value));
+    }
     return [...out];
   }
 

@@ -47,6 +47,7 @@ describe('report results', () => {
       insertCell(doc, { kind: 'input', name: 'min_delay', config: { type: 'number', label: 'Minimum delay', value: 10, min: 0 } });
       insertCell(doc, { kind: 'input', name: 'carrier', config: { type: 'select', label: 'Carrier', value: 'AA', options: ['AA', 'UA'] } });
       insertCell(doc, { kind: 'sql', name: 'by_distance', engine: 'browser', source: BY_DISTANCE });
+      insertCell(doc, { kind: 'input', name: 'band', config: { type: 'select', label: 'Band', value: '500', optionsFrom: 'by_distance.band' } });
       insertCell(doc, { kind: 'chart', name: 'chart1', config: { source: 'by_distance', mark: 'bar', x: 'band', y: 'flights', aggregate: 'sum' } });
       insertCell(doc, { kind: 'sql', name: 'secret', engine: 'browser', source: 'select 42 as answer', hidden: true });
       insertCell(doc, { kind: 'js', name: 'doubled', source: 'by_distance.numRows * 2' });
@@ -98,6 +99,14 @@ describe('report results', () => {
     // Unknown parameters (tracking tags) are ignored.
     expect((await get(`/api/reports/${slug}/cells/by_distance.json?utm_source=mail`)).status).toBe(200);
     expect((await get(`/api/reports/${slug}/cells/by_distance.json?x=${'a'.repeat(5000)}`)).status).toBe(414);
+  });
+
+  it('offers a select fed by a column that column’s values, and refuses others', async () => {
+    const page = (await (await get(`/api/reports/${slug}/page`)).json()) as { inputs: { name: string; options?: string[] }[] };
+    const band = page.inputs.find((i) => i.name === 'band')!;
+    expect(band.options).toEqual(expect.arrayContaining(['0', '500', '1000']));
+    expect((await get(`/api/reports/${slug}/page?band=1000`)).status).toBe(200);
+    expect((await get(`/api/reports/${slug}/page?band=777`)).status).toBe(400);
   });
 
   it('serves a chart as the data it draws', async () => {
