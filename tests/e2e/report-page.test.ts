@@ -60,6 +60,9 @@ describe('report page in Chromium', () => {
     await expect.poll(() => reader.locator('[data-cell-name="doubled"]').innerText(), { timeout: 30_000 }).toContain(String(wider.rows[0][0] * 2));
     await reader.waitForLoadState('networkidle');
 
+    await reader.emulateMedia({ media: 'print' });
+    await reader.screenshot({ path: screenshotPath('report-page-print'), fullPage: true });
+    await reader.emulateMedia({ media: 'screen' });
     const wasm = requests.filter((u) => /\.wasm(\?|$)|duckdb|parquet/i.test(u));
     expect(wasm).toEqual([]);
 
@@ -67,8 +70,20 @@ describe('report page in Chromium', () => {
     const embed = await fetch(`${app.srv.base}/r/${slug}/embed?cell=late`);
     expect(embed.status).toBe(200);
     expect(embed.headers.get('content-security-policy')).toContain('frame-ancestors *');
+    const framed = await app.newPage({ width: 600, height: 400 });
+    await framed.goto(`${app.srv.base}/r/${slug}/embed?cell=bands`);
+    await framed.locator('[data-cell-name="bands"] svg').first().waitFor({ timeout: 30_000 });
+    expect(await framed.locator('[data-cell-name]').count()).toBe(1);
+    await framed.screenshot({ path: screenshotPath('report-embed') });
     expect((await fetch(`${app.srv.base}/r/${slug}`)).headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
     expect((await fetch(`${app.srv.base}/r/${slug}/embed?cell=nope`)).status).toBe(404);
     expect((await fetch(`${app.srv.base}/r/no-such-report-000000`)).status).toBe(404);
+
+    // A workspace report: the member's session reaches the server-side render; anyone else gets 404.
+    expect((await author.request.post(`${app.srv.base}/api/notebooks/${id}/publish`, { data: { visibility: 'workspace' } })).status()).toBe(200);
+    expect((await fetch(`${app.srv.base}/r/${slug}`)).status).toBe(404);
+    const member = await author.request.get(`${app.srv.base}/r/${slug}`);
+    expect(member.status()).toBe(200);
+    expect(await member.text()).toContain('Late flights');
   }, 180_000);
 });
