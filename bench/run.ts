@@ -15,7 +15,8 @@ const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<BenchResult> }>>
   'browser-sql': () => import('./browser-sql/index.js'),
   chart: () => import('./chart/index.js'),
   warehouse: () => import('./warehouse/index.js'),
-  'duckdb-node': () => import('./duckdb-node/index.js')
+  'duckdb-node': () => import('./duckdb-node/index.js'),
+  report: () => import('./report/index.js')
 };
 
 async function main(): Promise<void> {

@@ -61,6 +61,15 @@ export async function lastRefreshError(db: Queryable, reportId: string, cellId: 
   return row?.last_error ? { error: row.last_error, at: new Date(row.last_error_at ?? Date.now()) } : null;
 }
 
+/** {@link lastRefreshError} for every cell of report `reportId` whose last refresh failed, by cell id: one query for a whole page. */
+export async function lastRefreshErrors(db: Queryable, reportId: string): Promise<Map<string, { error: string; at: Date }>> {
+  const rows = await db.query<{ cell_id: string; last_error: string | null; last_error_at: Date | string | null }>(
+    'select cell_id, last_error, last_error_at from report_cell_state where report_id = $1 and last_error is not null',
+    [reportId]
+  );
+  return new Map(rows.filter((r) => r.last_error).map((r) => [r.cell_id, { error: r.last_error!, at: new Date(r.last_error_at ?? Date.now()) }]));
+}
+
 /**
  * The `x-cairn-refresh-error` header for cell `cellId`'s result when its last refresh
  * failed, else no header: one line, at most 500 characters, characters outside printable

@@ -14,7 +14,7 @@ import { createReportToken, listReportTokens, revokeReportToken } from '../../re
 import { sendResult, parseResultFile, MAX_QUERY_STRING } from '../../reports/result-response.js';
 import { AppError } from '../../errors.js';
 import { reportPageData } from '../../reports/page-data.js';
-import { lastRefreshError, refreshErrorHeader } from '../../reports/refresh-state.js';
+import { lastRefreshErrors, refreshErrorHeader } from '../../reports/refresh-state.js';
 
 export function reportRoutes(router: Router, app: AppContext): void {
   const { db, config, site, reports, reportResults, reportLimits } = app;
@@ -58,7 +58,10 @@ export function reportRoutes(router: Router, app: AppContext): void {
     await reportLimits.take(req);
     if (url.search.length > MAX_QUERY_STRING) throw new AppError('uri_too_long', `The query string is over ${MAX_QUERY_STRING} characters; a report's inputs fit in less.`);
     const overrides = await reportResults.overrides(report, url.searchParams);
-    sendJson(res, 200, await reportPageData(reports, reportResults, report, overrides, (cellId) => lastRefreshError(db, report.id, cellId)));
+    // One query for the page's refresh errors, not one per cell.
+    let errors: ReturnType<typeof lastRefreshErrors> | null = null;
+    const refreshError = async (cellId: string) => (await (errors ??= lastRefreshErrors(db, report.id))).get(cellId) ?? null;
+    sendJson(res, 200, await reportPageData(reports, reportResults, report, overrides, refreshError));
   });
 
   router.add('POST', '/api/reports/:slug/tokens', allow.report('manage'), async ({ res, report, session }) => {
