@@ -1,19 +1,31 @@
+import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import adapter from '@sveltejs/adapter-node';
 import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
 
 /**
- * The pages' Content Security Policy. SvelteKit sends it as a header and adds a nonce to
- * its inline bootstrap script (and to app.html's theme script, marked %sveltekit.nonce%).
+ * The pages' Content Security Policy. SvelteKit sends it as a header with the hash of its
+ * inline bootstrap script (and of app.html's theme script, below).
  * Every other header is set for all answers in server/http/security-headers.ts.
  */
 /** `npm run dev`: vite pre-bundles dependencies untransformed (apache-arrow's eval, see vite.config.ts) and reloads over its own port. */
 const dev = process.argv.includes('--dev');
 
+/**
+ * The policy allows inline scripts by their hashes, not per-response nonces, so a page may
+ * be answered from a cache (server/http/page-cache.ts: public report pages). SvelteKit
+ * hashes its own bootstrap; app.html's theme script is hashed here.
+ */
+const appHtml = readFileSync(new URL('./src/app.html', import.meta.url), 'utf8');
+const themeScript = /<script[^>]*>([\s\S]*?)<\/script>/.exec(appHtml)?.[1];
+if (themeScript === undefined) throw new Error('src/app.html: the theme script is missing');
+const themeHash = `sha256-${createHash('sha256').update(themeScript).digest('base64')}`;
+
 const csp = {
   'default-src': ['self'],
   // DuckDB-WASM and parquet-wasm compile WebAssembly; no other eval on the app's pages
   // (JS cells run in /sandbox.html, which has its own policy: server/http/routes/sandbox.ts).
-  'script-src': ['self', 'wasm-unsafe-eval', ...(dev ? ['unsafe-eval'] : [])],
+  'script-src': ['self', 'wasm-unsafe-eval', themeHash, ...(dev ? ['unsafe-eval'] : [])],
   // DuckDB-WASM's worker is a same-origin file (src/lib/kernel/bundle.ts).
   'worker-src': ['self'],
   // Svelte and Plot write style attributes, and transitions insert <style> elements.
@@ -39,7 +51,7 @@ const config = {
     // precompress off: compressing DuckDB's wasm files makes the build ten times slower.
     adapter: adapter({ out: 'build', precompress: false }),
     alias: { $doc: 'src/lib/doc', $kernels: 'kernels' },
-    csp: { mode: 'auto', directives: csp }
+    csp: { mode: 'hash', directives: csp }
   }
 };
 

@@ -19,6 +19,7 @@ import { PublicSite } from './http/public-site.js';
 import { refusal, refuseUpgrade } from './http/request-guard.js';
 import { API_CSP, setCommonHeaders } from './http/security-headers.js';
 import { allowFraming, isEmbedPath } from './http/embed-framing.js';
+import { PageCache } from './http/page-cache.js';
 import { sandboxRoutes } from './http/routes/sandbox.js';
 import { SANDBOX_PATH } from '../src/lib/sandbox/document.js';
 import { authRoutes } from './http/routes/auth.js';
@@ -119,6 +120,7 @@ export async function createCairnServer(config: Config, options: ServerOptions =
     collab,
     notebooks: new NotebookService(db, updateLog, collab),
     reports: new ReportService(db, collab),
+    reportPages: new PageCache(),
     reportResults,
     reportLimits: new ReportRateLimits(config.reportLimits),
     refresher,
@@ -152,6 +154,7 @@ export async function createCairnServer(config: Config, options: ServerOptions =
   sampleRoutes(router);
   sandboxRoutes(router, site);
 
+  const pageCache = context.reportPages;
   const servePage = (req: IncomingMessage, res: ServerResponse, url: URL): void => {
     if (isEmbedPath(url.pathname)) allowFraming(res);
     // This server speaks plain HTTP; see server/main.ts (a proxy in front sets CAIRN_PUBLIC_URL).
@@ -169,7 +172,13 @@ export async function createCairnServer(config: Config, options: ServerOptions =
       if (url.pathname.startsWith('/r/')) {
         // A report page is a read like its endpoints: the same limit per address.
         context.reportLimits.take(req).then(
-          () => servePage(req, res, url),
+          () => {
+            const cacheable = PageCache.cacheable(req, url.pathname);
+            const key = url.pathname + url.search;
+            if (cacheable && pageCache.serve(req, res, key)) return;
+            if (cacheable) pageCache.record(res, key);
+            servePage(req, res, url);
+          },
           (err) => sendError(res, err)
         );
         return;

@@ -12,6 +12,7 @@ import type { PublicSite } from './http/public-site.js';
 import type { ReportService } from './reports/service.js';
 import type { ReportResults } from './reports/results.js';
 import type { ReportRateLimits } from './reports/rate-limits.js';
+import type { PageCache } from './http/page-cache.js';
 import type { ReportRefresher } from './reports/refresher.js';
 
 export interface AppContext {
@@ -23,6 +24,8 @@ export interface AppContext {
   reports: ReportService;
   /** Published reports' results, computed on the server and cached. */
   reportResults: ReportResults;
+  /** Public report pages, rendered once every few seconds. */
+  reportPages: PageCache;
   /** How often one address or report token may read reports. */
   reportLimits: ReportRateLimits;
   /** Refreshes a report now: computes it, records each cell's outcome, checks its alerts. */

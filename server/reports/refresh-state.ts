@@ -3,6 +3,7 @@
  * count, and the error of the last refresh when it failed. A failed refresh touches only
  * the error fields, so readers keep the last good result's facts; a good one clears them.
  */
+import { BriefCache } from './brief-cache.js';
 import type { Queryable } from '../store/index.js';
 import type { CellRefreshState, ReportRefreshState } from '../../src/lib/contract/index.js';
 import type { CellRefresh } from './refresh.js';
@@ -15,6 +16,7 @@ const iso = (v: Date | string | null) => (v === null ? null : new Date(v).toISOS
  * `rowCountChanged` alerts compare with. Run it in the transaction that checks the alerts.
  */
 export async function recordCellRefreshes(tx: Queryable, reportId: string, cells: CellRefresh[]): Promise<Map<string, number | null>> {
+  recentErrors.clear();
   const previous = new Map<string, number | null>();
   for (const cell of cells) {
     const rows = await tx.query<{ last_rows: number | null }>('select last_rows from report_cell_state where report_id = $1 and cell_id = $2 for update', [reportId, cell.cellId]);
@@ -53,16 +55,18 @@ export async function knownCells(db: Queryable, reportId: string): Promise<{ cel
  * `x-cairn-refresh-error` says); null when the last refresh was good or there was none.
  */
 export async function lastRefreshError(db: Queryable, reportId: string, cellId: string): Promise<{ error: string; at: Date } | null> {
-  const rows = await db.query<{ last_error: string | null; last_error_at: Date | string | null }>(
-    'select last_error, last_error_at from report_cell_state where report_id = $1 and cell_id = $2',
-    [reportId, cellId]
-  );
-  const row = rows[0];
-  return row?.last_error ? { error: row.last_error, at: new Date(row.last_error_at ?? Date.now()) } : null;
+  return (await lastRefreshErrors(db, reportId)).get(cellId) ?? null;
 }
 
+/** Every report read asks; refreshes in this process clear it (see brief-cache.ts). */
+const recentErrors = new BriefCache<Map<string, { error: string; at: Date }>>(2_000);
+
 /** {@link lastRefreshError} for every cell of report `reportId` whose last refresh failed, by cell id: one query for a whole page. */
-export async function lastRefreshErrors(db: Queryable, reportId: string): Promise<Map<string, { error: string; at: Date }>> {
+export function lastRefreshErrors(db: Queryable, reportId: string): Promise<Map<string, { error: string; at: Date }>> {
+  return recentErrors.get(reportId, () => readRefreshErrors(db, reportId));
+}
+
+async function readRefreshErrors(db: Queryable, reportId: string): Promise<Map<string, { error: string; at: Date }>> {
   const rows = await db.query<{ cell_id: string; last_error: string | null; last_error_at: Date | string | null }>(
     'select cell_id, last_error, last_error_at from report_cell_state where report_id = $1 and last_error is not null',
     [reportId]

@@ -1,6 +1,7 @@
 /** Report rows: who published what, when, for whom (the content is the stored Yjs snapshot). */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Queryable } from '../store/index.js';
+import { BriefCache } from './brief-cache.js';
 import type { PublishBody, ReportVisibility } from '../../src/lib/contract/index.js';
 import { nextRefreshAt } from './schedule.js';
 
@@ -51,8 +52,15 @@ function toRow(r: Row): ReportRow {
   };
 }
 
+/** Every report read looks its report up; publishing and unpublishing in this process clear it (see brief-cache.ts). */
+const recentSlugs = new BriefCache<ReportRow | null>(2_000);
+
 /** The live report with `slug` (null when there is none, or it was unpublished). */
-export async function reportBySlug(db: Queryable, slug: string): Promise<ReportRow | null> {
+export function reportBySlug(db: Queryable, slug: string): Promise<ReportRow | null> {
+  return recentSlugs.get(slug.slice(0, 200), () => readReportBySlug(db, slug));
+}
+
+async function readReportBySlug(db: Queryable, slug: string): Promise<ReportRow | null> {
   const rows = await db.query<Row>(`select ${COLUMNS} from ${FROM} where r.slug = $1 and r.unpublished_at is null`, [slug.slice(0, 200)]);
   return rows[0] ? toRow(rows[0]) : null;
 }
@@ -93,6 +101,7 @@ export interface PublishRow {
  * report's workspace are kept).
  */
 export async function upsertReport(db: Queryable, p: PublishRow, slugFor: () => string): Promise<ReportRow> {
+  recentSlugs.clear();
   const id = randomBytes(12).toString('base64url');
   await db.query(
     `insert into reports (id, notebook_id, workspace_id, slug, title, visibility, version, snapshot, refresh, published_by, published_at)
@@ -103,6 +112,7 @@ export async function upsertReport(db: Queryable, p: PublishRow, slugFor: () => 
        published_at = excluded.published_at, unpublished_at = null`,
     [id, p.notebookId, p.workspaceId, slugFor(), p.title, p.visibility, p.snapshot, JSON.stringify(p.refresh), p.publishedBy]
   );
+  recentSlugs.clear(); // again: a read between the first clear and the write may have kept the old row
   const report = (await reportOfNotebook(db, p.notebookId))!;
   // The scheduler (scheduler.ts) picks the report up from here; a changed policy takes effect now.
   await db.query('update reports set next_refresh_at = $2 where id = $1', [report.id, nextRefreshAt(p.refresh, new Date())]);
@@ -120,7 +130,9 @@ export async function upsertReport(db: Queryable, p: PublishRow, slugFor: () => 
 
 /** Take a report down: its slug answers 404 and its tokens stop working. */
 export async function unpublishReport(db: Queryable, notebookId: string): Promise<boolean> {
+  recentSlugs.clear();
   const rows = await db.query<{ id: string }>(`update reports set unpublished_at = now() where notebook_id = $1 and unpublished_at is null returning id`, [notebookId]);
+  recentSlugs.clear();
   if (!rows[0]) return false;
   await db.query('update report_tokens set revoked_at = now() where report_id = $1 and revoked_at is null', [rows[0].id]);
   return true;

@@ -127,7 +127,7 @@ describe('the JS cell sandbox in Chromium', () => {
   it('serves the page with a Content Security Policy, and runs every cell under it without a violation', async () => {
     const headers = pageResponse!.headers();
     const csp = headers['content-security-policy'];
-    expect(csp).toMatch(/script-src 'self' 'wasm-unsafe-eval' 'nonce-[^']+'/);
+    expect(csp).toMatch(/script-src 'self' 'wasm-unsafe-eval' 'sha256-[^']+'/);
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).toContain("frame-src 'self'");
     expect(headers['x-content-type-options']).toBe('nosniff');

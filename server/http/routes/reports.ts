@@ -22,6 +22,7 @@ export function reportRoutes(router: Router, app: AppContext): void {
   router.add('POST', '/api/notebooks/:id/publish', allow.notebook('edit'), async ({ req, res, params, session, workspace }) => {
     const body = validate(PublishBody, await readJson(req, config.maxBodyBytes));
     const report = await reports.publish(params.id, workspace.id, session.user.id, body);
+    app.reportPages.clear();
     // Publishing computes what the report shows, behind the answer: a slow warehouse does
     // not hold up the author, and a reader who arrives first shares the computation. Through
     // the refresher, so each cell's outcome is recorded and alerts are checked.
@@ -34,7 +35,9 @@ export function reportRoutes(router: Router, app: AppContext): void {
   });
 
   router.add('DELETE', '/api/notebooks/:id/publish', allow.notebook('edit'), async ({ res, params }) => {
-    sendJson(res, 200, { unpublished: await reports.unpublish(params.id) });
+    const unpublished = await reports.unpublish(params.id);
+    app.reportPages.clear();
+    sendJson(res, 200, { unpublished });
   });
 
   router.add('GET', '/api/reports/:slug', allow.report('read'), async ({ req, res, report }) => {
