@@ -9,7 +9,7 @@ import type { Queryable } from '../store/index.js';
 import type { CollabServer } from '../collab/server.js';
 import { cellsToJSON, readTitle } from '../../src/lib/doc/index.js';
 import type { Published, PublishBody, PublishState, ReportCell, ReportInput, ReportView } from '../../src/lib/contract/index.js';
-import type { ConfigValue } from '../../src/lib/doc/index.js';
+import type { CellJSON, ConfigValue } from '../../src/lib/doc/index.js';
 import { checkSchedule } from './schedule.js';
 import { reportMembers, reportOfNotebook, reportSnapshot, unpublishReport, upsertReport, type ReportRow } from './repository.js';
 
@@ -74,20 +74,36 @@ export class ReportService {
 
   /** The code of the report's shown JS cells by cell id: it runs in each reader's sandbox. */
   async scripts(report: ReportRow): Promise<Map<string, string>> {
-    const doc = new Y.Doc();
-    Y.applyUpdate(doc, await reportSnapshot(this.db, report.id));
-    const out = new Map(cellsToJSON(doc).flatMap((c) => (c.kind === 'js' && !c.hidden ? [[c.id, c.source ?? '']] : [])));
-    doc.destroy();
-    return out;
+    const cells = await this.cells(report);
+    return new Map(cells.flatMap((c) => (c.kind === 'js' && !c.hidden ? [[c.id, c.source ?? '']] : [])));
+  }
+
+  /** A published version never changes: its cells are read from the snapshot once. */
+  private readonly versions = new Map<string, Promise<CellJSON[]>>();
+
+  private cells(report: ReportRow): Promise<CellJSON[]> {
+    const key = `${report.id}@${report.version}`;
+    let cells = this.versions.get(key);
+    if (!cells) {
+      cells = reportSnapshot(this.db, report.id).then((snapshot) => {
+        const doc = new Y.Doc();
+        Y.applyUpdate(doc, snapshot);
+        const out = cellsToJSON(doc);
+        doc.destroy();
+        return out;
+      });
+      cells.catch(() => this.versions.delete(key));
+      if (this.versions.size >= 200) this.versions.delete(this.versions.keys().next().value!);
+      this.versions.set(key, cells);
+    }
+    return cells;
   }
 
   /** The report as readers see it: from its snapshot, hidden cells absent, code only where shown. */
   async view(report: ReportRow): Promise<ReportView> {
-    const doc = new Y.Doc();
-    Y.applyUpdate(doc, await reportSnapshot(this.db, report.id));
     const cells: ReportCell[] = [];
     const inputs: ReportInput[] = [];
-    for (const cell of cellsToJSON(doc)) {
+    for (const cell of await this.cells(report)) {
       if (cell.hidden) continue;
       const shown: ReportCell = { id: cell.id, kind: cell.kind, name: cell.name };
       // Text is the report's prose; SQL and JS code only where the author chose to show it.
@@ -96,7 +112,6 @@ export class ReportService {
       cells.push(shown);
       if (cell.kind === 'input' && cell.config) inputs.push(inputOf(cell.name, cell.config));
     }
-    doc.destroy();
     return { slug: report.slug, title: report.title, version: report.version, publishedAt: report.publishedAt.toISOString(), cells, inputs };
   }
 }
