@@ -171,16 +171,16 @@ export async function createCairnServer(config: Config, options: ServerOptions =
     if (!isApi && options.pages) {
       if (url.pathname.startsWith('/r/')) {
         // A report page is a read like its endpoints: the same limit per address.
-        context.reportLimits.take(req).then(
-          () => {
+        context.reportLimits
+          .take(req)
+          .then(async () => {
             const cacheable = PageCache.cacheable(req, url.pathname);
             const key = url.pathname + url.search;
-            if (cacheable && pageCache.serve(req, res, key)) return;
+            if (cacheable && (await pageCache.serve(req, res, key))) return;
             if (cacheable) pageCache.record(res, key);
             servePage(req, res, url);
-          },
-          (err) => sendError(res, err)
-        );
+          })
+          .catch((err) => sendError(res, err));
         return;
       }
       servePage(req, res, url);
