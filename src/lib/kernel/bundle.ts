@@ -18,20 +18,49 @@ import parquetWasmUrl from 'parquet-wasm/esm/parquet_wasm_bg.wasm?url';
 /** Where the assets are served from, for diagnostics and tests. */
 export const ASSET_URLS = { duckdbWasm: ehWasmUrl, duckdbWorker: ehWorkerUrl, parquetWasm: parquetWasmUrl } as const;
 
-/** A new DuckDB-WASM instance in its own worker, instantiated; `ms` is how long that took. */
+let wasmBytes: Promise<Blob> | null = null;
+
+/**
+ * DuckDB's wasm, downloaded once per page. The page runs two instances (the data one and
+ * the parser's, src/lib/kernel/host.ts) and each used to fetch the 34 MB file itself: at
+ * once, so neither found it in the HTTP cache (and Chromium does not keep a file that big
+ * there anyway). Both now compile from this one download, through a blob URL; Chromium
+ * also shares the compiled code between workers with the same bytes. A failed download is
+ * forgotten, so the next start retries it.
+ */
+function duckDbWasm(): Promise<Blob> {
+  wasmBytes ??= (async () => {
+    const res = await fetch(ehWasmUrl, { credentials: 'same-origin' });
+    if (!res.ok) throw new Error(`Could not download the SQL engine (${ehWasmUrl}): the server answered ${res.status}`);
+    // The type lets the worker compile the blob while reading it (`instantiateStreaming`).
+    return new Blob([await res.blob()], { type: 'application/wasm' });
+  })().catch((e: unknown) => {
+    wasmBytes = null;
+    throw e;
+  });
+  return wasmBytes;
+}
+
+/** A new DuckDB-WASM instance in its own worker, instantiated; `ms` is how long that took. Every instance shares one download of the wasm. */
 export async function startDuckDb(): Promise<{ db: duckdb.AsyncDuckDB; ms: number }> {
   const t0 = performance.now();
   const features = await duckdb.getPlatformFeatures();
   if (!features.wasmExceptions) {
     throw new Error('This browser lacks WebAssembly exception handling, which the in-browser SQL engine needs. Use a current Chrome, Edge, Firefox or Safari.');
   }
+  const wasm = duckDbWasm();
   const worker = new Worker(ehWorkerUrl);
   const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
+  let url: string | null = null;
   try {
-    await db.instantiate(new URL(ehWasmUrl, location.href).href);
+    url = URL.createObjectURL(await wasm);
+    await db.instantiate(url);
   } catch (e) {
     worker.terminate();
     throw e;
+  } finally {
+    // The worker has read the blob once instantiated; the Blob itself stays for the other instance.
+    if (url) URL.revokeObjectURL(url);
   }
   return { db, ms: performance.now() - t0 };
 }

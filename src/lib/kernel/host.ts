@@ -2,7 +2,8 @@
  * The page's browser engine: one DuckDB-WASM instance per page, started on first use, in
  * a Web Worker, with the samples and the notebook's files loaded as cells first read them.
  * Parsing (`sqlParser`) has its own small instance, so the dependency graph works as soon
- * as a notebook opens without starting — or waiting behind — the data instance.
+ * as a notebook opens without starting — or waiting behind — the data instance; both
+ * compile from one download of DuckDB's wasm (src/lib/kernel/bundle.ts).
  *
  * Browser-only; the heavy modules (DuckDB-WASM, parquet-wasm, their wasm files) load
  * lazily, so importing this costs a page nothing until a query runs.
