@@ -8,8 +8,13 @@
  * once is fastest but holds the whole table three times (parquet-wasm's memory, the IPC
  * copy, DuckDB); chunks of about a million rows cost little more and hold a third.
  */
-import { ParquetFile, readParquet } from 'parquet-wasm/esm';
 import { withEndOfStream } from './arrow-input.js';
+
+/**
+ * parquet-wasm's JS, imported on the first decode: a notebook that reads no Parquet never
+ * downloads it (its wasm is loaded by the engine's `initParquet`, also only then).
+ */
+const parquetWasm = () => import('parquet-wasm/esm');
 
 /** Rows decoded per chunk (whole row groups, so a chunk may be larger). */
 const CHUNK_ROWS = 1_000_000;
@@ -38,6 +43,7 @@ export function onceParquet(init: ParquetInit): ParquetInit {
 
 /** The Parquet file `bytes` as Arrow IPC chunks of whole row groups, decoded one at a time as iterated. */
 export async function* parquetToIpcChunks(bytes: Uint8Array): AsyncGenerator<ParquetChunk> {
+  const { readParquet } = await parquetWasm();
   const groups = await rowGroupSizes(bytes);
   let start = 0;
   while (start < groups.length || (start === 0 && groups.length === 0)) {
@@ -56,6 +62,7 @@ export async function* parquetToIpcChunks(bytes: Uint8Array): AsyncGenerator<Par
 }
 
 async function rowGroupSizes(bytes: Uint8Array): Promise<number[]> {
+  const { ParquetFile } = await parquetWasm();
   const file = await ParquetFile.fromFile(new Blob([bytes as Uint8Array<ArrayBuffer>]));
   try {
     const meta = file.metadata();

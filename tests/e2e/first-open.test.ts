@@ -41,7 +41,8 @@ describe('a first open in Chromium', () => {
   /** Code that belongs to the notebook page only: DuckDB, parquet-wasm, CodeMirror, Observable Plot. */
   const HEAVY: Array<[name: string, test: (url: string, body: string) => boolean]> = [
     ['duckdb', (u, b) => /duckdb/i.test(u) || b.includes('AsyncDuckDB')],
-    ['parquet', (u, b) => /parquet/i.test(u) || b.includes('parquet_wasm_bg')],
+    // wasm-bindgen's glue names its imports `__wbindgen_…`; a chunk holding only the wasm's URL is no decoder.
+    ['parquet', (u, b) => /parquet[^/]*\.wasm(\?|$)/i.test(u) || b.includes('__wbindgen')],
     ['codemirror', (_u, b) => b.includes('cm-editor') || b.includes('cm-content')],
     ['plot', (_u, b) => b.includes('plot-d6a7b5')]
   ];
@@ -55,7 +56,7 @@ describe('a first open in Chromium', () => {
     return found;
   }
 
-  it('the Flights sample downloads DuckDB-WASM exactly once, compressed', async () => {
+  it('the Flights sample downloads DuckDB-WASM exactly once, compressed, and no Parquet decoder', async () => {
     const { page } = await app.userPage('first@example.com', 'First', { width: 1280, height: 1000 });
     const list = await (await page.request.get(`${app.srv.base}/api/notebooks`)).json();
     const flights = list.notebooks.find((n: { title: string }) => n.title === 'Flights');
@@ -76,6 +77,11 @@ describe('a first open in Chromium', () => {
     const wire = await traffic.wireBytes();
     console.log(`Flights cold open: ${(wire / 1e6).toFixed(1)} MB over the wire, ${traffic.urls.length} requests, cells done in ${ms} ms; biggest: ${(await traffic.biggest(6)).join(', ')}`);
     expect(duckdbWasm(traffic.urls)).toHaveLength(1);
+    const heavy = await heavyCode(traffic.urls, traffic.bodies);
+    // The detectors the next test relies on do see the notebook page's own code…
+    for (const name of ['duckdb', 'codemirror', 'plot']) expect(heavy.some((h) => h.startsWith(`${name}:`)), name).toBe(true);
+    // …and Flights reads Arrow and CSV samples: parquet-wasm (JS and wasm) is not fetched.
+    expect(heavy.filter((h) => h.startsWith('parquet:'))).toEqual([]);
     expect(wasmEncodings).toEqual(['br']);
     expect(wire).toBeLessThan(30e6);
   });

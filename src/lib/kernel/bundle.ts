@@ -12,7 +12,6 @@
 import * as duckdb from '@duckdb/duckdb-wasm';
 import ehWasmUrl from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
 import ehWorkerUrl from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
-import initParquetWasm from 'parquet-wasm/esm';
 import parquetWasmUrl from 'parquet-wasm/esm/parquet_wasm_bg.wasm?url';
 
 /** Where the assets are served from, for diagnostics and tests. */
@@ -65,7 +64,8 @@ export async function startDuckDb(): Promise<{ db: duckdb.AsyncDuckDB; ms: numbe
   return { db, ms: performance.now() - t0 };
 }
 
-/** Initializes parquet-wasm from Cairn's copy of its module. */
+/** Initializes parquet-wasm from Cairn's copy of its module; its JS and wasm download only now, when a notebook first reads Parquet. */
 export async function initParquet(): Promise<void> {
+  const { default: initParquetWasm } = await import('parquet-wasm/esm');
   await initParquetWasm({ module_or_path: new URL(parquetWasmUrl, location.href) });
 }
