@@ -3,6 +3,7 @@ import { request } from 'node:http';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { samplesDir } from '../../server/http/routes/samples.js';
 import { ROOT, createTestStore, startApp, type ChildServer, type TestStore } from '../support/server.js';
 
 /**
@@ -86,6 +87,24 @@ describe('static assets from the built app', () => {
     const path = '/' + assets()["DuckDB's wasm"].slice(CLIENT.length + 1);
     const res = await get(srv.port, path, 'br');
     expect(res.headers['content-type']).toBe('application/wasm');
+  });
+
+  it('sends the samples compressed too (compressed once, then kept), except Parquet, which is compressed inside', async () => {
+    const dir = samplesDir();
+    for (const [file, accept, expected] of [
+      ['flights-200k.arrow', 'gzip, deflate, br', 'br'],
+      ['flights-200k.arrow', 'br', 'br'],
+      ['airports.csv', 'gzip', 'gzip'],
+      ['airports.csv', null, undefined],
+      ['flights-3m.parquet', 'br, gzip', undefined]
+    ] as const) {
+      const res = await get(srv.port, `/samples/${file}`, accept);
+      expect(res.status, file).toBe(200);
+      expect(res.headers['content-encoding'], `${file} for ${accept}`).toBe(expected);
+      expect(res.headers['vary'], file).toMatch(/accept-encoding/i);
+      expect(Number(res.headers['content-length']), file).toBe(res.body.length);
+      expect(decode(res.body, expected).equals(readFileSync(join(dir, file))), `${file} decodes to the file`).toBe(true);
+    }
   });
 
   it('keeps files outside the hashed folder revalidated, not immutable', async () => {
