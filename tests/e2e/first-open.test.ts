@@ -84,6 +84,15 @@ describe('a first open in Chromium', () => {
     expect(heavy.filter((h) => h.startsWith('parquet:'))).toEqual([]);
     expect(wasmEncodings).toEqual(['br']);
     expect(wire).toBeLessThan(30e6);
+
+    // Opened again, the hashed assets come from the browser's cache (immutable for a year).
+    const again = recordTraffic(page);
+    await page.reload();
+    await page.waitForSelector('[data-ready="true"]');
+    await expect.poll(() => page.locator('[data-cell-name="delay_by_hour"]').getAttribute('data-status'), { timeout: 90_000, interval: 200 }).toBe('done');
+    const warm = await again.wireBytes();
+    console.log(`Flights warm open: ${(warm / 1e6).toFixed(2)} MB over the wire; biggest: ${(await again.biggest(4)).join(', ')}`);
+    expect(warm).toBeLessThan(2e6);
   });
 
   it('the notebook list and the login page fetch no editor, engine or chart code', async () => {
