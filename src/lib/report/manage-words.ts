@@ -11,13 +11,22 @@ export function readerZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 }
 
-/** "06:00", or "3 Dec 06:00" when `iso` is not on `now`'s day in `zone`. */
+/** "06:00" on `now`'s day in `zone`, "tomorrow 06:00" / "yesterday 06:00" beside it, else "3 Dec 06:00". */
 export function clockIn(iso: string, zone: string, now: number = Date.now()): string {
   const at = new Date(iso);
   if (Number.isNaN(at.getTime())) return '';
-  const day = (t: Date) => t.toLocaleDateString('en-GB', { timeZone: zone, year: 'numeric', month: 'short', day: 'numeric' });
   const clock = at.toLocaleTimeString('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit' });
-  return day(at) === day(new Date(now)) ? clock : `${at.toLocaleDateString('en-GB', { timeZone: zone, month: 'short', day: 'numeric' })} ${clock}`;
+  const days = dayNumber(at, zone) - dayNumber(new Date(now), zone);
+  if (days === 0) return clock;
+  if (days === 1) return `tomorrow ${clock}`;
+  if (days === -1) return `yesterday ${clock}`;
+  return `${at.toLocaleDateString('en-GB', { timeZone: zone, month: 'short', day: 'numeric' })} ${clock}`;
+}
+
+/** The calendar day `t` falls on in `zone`, as days since 1970-01-01. */
+function dayNumber(t: Date, zone: string): number {
+  const ymd = t.toLocaleDateString('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' });
+  return Math.round(Date.parse(`${ymd}T00:00:00Z`) / 86_400_000);
 }
 
 /** "in 3 h", "in 12 min", "in 2 d" for a future time; "due now" within the minute; `timeAgo` for a past one. */
@@ -37,10 +46,12 @@ export function timeUntil(iso: string, now: number = Date.now()): string {
 /**
  * A refresh time for the author: "06:00 Europe/Paris (in 3 h)", with the reader's clock
  * added when their zone shows another time ("06:00 Europe/Paris (05:00 your time, in 3 h)").
- * Without the report's zone (null), the reader's clock alone, named.
+ * Without the report's zone (null), the reader's clock alone, named. `past` marks a time that
+ * has happened, however the caller's `now` lags.
  */
-export function whenWords(iso: string, reportZone: string | null, reader: string = readerZone(), now: number = Date.now()): string {
-  const relative = Date.parse(iso) > now ? timeUntil(iso, now) : timeAgo(iso, now);
+export function whenWords(iso: string, reportZone: string | null, reader: string = readerZone(), now: number = Date.now(), past = false): string {
+  // A past event ("last refresh") just after the page's clock last ticked is "just now", not "due now".
+  const relative = past || Date.parse(iso) <= now ? timeAgo(iso, Math.max(now, Date.parse(iso))) : timeUntil(iso, now);
   if (!reportZone) return `${clockIn(iso, reader, now)} ${reader} (${relative})`;
   const there = clockIn(iso, reportZone, now);
   const here = clockIn(iso, reader, now);
