@@ -75,9 +75,17 @@ describe('managing a report in Chromium', () => {
     expect(await page.getByTestId('next-refresh').innerText()).toMatch(/06:00 Europe\/Paris \(.*in \d+ h\)$/);
 
     const refresh = page.getByRole('button', { name: /Refresh now|Refreshing/ });
+    // Held for a moment on its way, the refresh shows the button disabled while it runs.
+    await page.route(`**/api/reports/${slug}/refresh`, async (route) => {
+      if (route.request().method() === 'POST') await new Promise((r) => setTimeout(r, 700));
+      await route.continue();
+    });
     await refresh.click();
+    await expect.poll(() => refresh.isDisabled()).toBe(true);
+    expect(await refresh.innerText()).toBe('Refreshing…');
     await expect.poll(() => page.getByTestId('refresh-outcome').innerText(), { timeout: 30_000 }).toMatch(/✓ Refreshed now: 1 row at \d\d:\d\d/);
-    expect(await refresh.isEnabled()).toBe(true);
+    await expect.poll(() => refresh.isEnabled()).toBe(true);
+    await page.unroute(`**/api/reports/${slug}/refresh`);
 
     // An owner saves the chat webhook by name; the alert form selects it.
     const url = await startWebhook();
@@ -94,7 +102,7 @@ describe('managing a report in Chromium', () => {
     await page.getByLabel('Value', { exact: true }).fill('0');
     await page.locator('form[aria-label="New alert"]').getByLabel('Webhook URL').fill('ftp://example.com/hook');
     await page.getByRole('button', { name: 'Create alert' }).click();
-    await expect.poll(() => page.locator('form[aria-label="New alert"] .field-error').innerText()).toContain('must be an http or https URL');
+    await expect.poll(() => page.locator('form[aria-label="New alert"] .field-error').innerText()).toBe('must be an http or https URL');
     await page.locator('form[aria-label="New alert"]').screenshot({ path: screenshotPath('report-manage-alert-error') });
 
     // The alert: n > 0 in the first row, to the saved webhook.
@@ -139,6 +147,16 @@ describe('managing a report in Chromium', () => {
     await viewer.waitForSelector('main[data-ready="true"]');
     await expect.poll(() => viewer.getByRole('heading', { level: 1 }).innerText()).toBe('You can read this report, but not manage it');
     await viewer.screenshot({ path: screenshotPath('report-manage-viewer') });
+
+    // An editor of the notebook manages it too, choosing saved webhooks by name only.
+    const { page: editor } = await app.userPage('ben@example.com', 'Ben');
+    await editor.goto(`${app.srv.base}/r/${slug}/manage`);
+    await editor.waitForSelector('main[data-ready="true"]');
+    const options = await editor.getByRole('combobox', { name: 'Notify' }).locator('option').allInnerTexts();
+    expect(options).toEqual(['Local chat', 'Nobody — keep the history only']);
+    expect(await editor.getByRole('heading', { name: 'Saved webhooks' }).count()).toBe(0);
+    expect(await editor.locator('ul[aria-label="Alerts"] > li').innerText()).toContain('Local chat');
+    await editor.screenshot({ path: screenshotPath('report-manage-editor'), fullPage: true });
 
     expect(pageErrors).toEqual([]);
   }, 180_000);
