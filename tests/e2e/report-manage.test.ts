@@ -127,6 +127,9 @@ describe('managing a report in Chromium', () => {
     expect(await delivery.count()).toBe(1);
     expect(await delivery.innerText()).toContain('HTTP 200');
     await page.screenshot({ path: screenshotPath('report-manage'), fullPage: true });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: screenshotPath('report-manage-dark'), fullPage: true });
+    await page.emulateMedia({ colorScheme: 'light' });
 
     // Still triggered: a second refresh notifies nobody again.
     await refresh.click();
@@ -157,6 +160,14 @@ describe('managing a report in Chromium', () => {
     expect(await editor.getByRole('heading', { name: 'Saved webhooks' }).count()).toBe(0);
     expect(await editor.locator('ul[aria-label="Alerts"] > li').innerText()).toContain('Local chat');
     await editor.screenshot({ path: screenshotPath('report-manage-editor'), fullPage: true });
+
+    // Deleting asks first, then the alert and its history are gone.
+    await alert.getByRole('button', { name: 'Delete alert on n' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Delete this alert?' });
+    await confirm.getByRole('button', { name: 'Delete alert' }).click();
+    await expect.poll(() => alert.count()).toBe(0);
+    expect(await page.getByText('No alerts yet.').count()).toBe(1);
+    expect((await (await page.request.get(`${app.srv.base}/api/reports/${slug}/alerts`)).json()).alerts).toEqual([]);
 
     expect(pageErrors).toEqual([]);
   }, 180_000);
