@@ -13,6 +13,10 @@ export { ApiError, errorMessage } from './api-client';
 export const client = new ApiClient();
 
 import type {
+  AlertCreate,
+  AlertView,
+  CellRefreshView,
+  DeliveryView,
   GeneralAccess,
   InvitationCreate,
   InvitationPreview,
@@ -26,10 +30,14 @@ import type {
   PublishBody,
   Published,
   PublishState,
+  ReportRefreshState,
+  ReportView,
   SessionView,
   WorkspaceDetail,
   WorkspaceRole,
-  WorkspaceSummary
+  WorkspaceSummary,
+  WebhookCreate,
+  WebhookView
 } from './contract/index.js';
 
 // The shapes are the contract's (src/lib/contract), under the names the pages use.
@@ -42,7 +50,7 @@ export type NotebookSharing = NotebookAccessView;
 
 /** `GET /api/notebooks/:id`, with the caller's access (src/lib/contract/notebooks.ts). */
 export type NotebookInfo = NotebookDetail;
-export type { NotebookSummary, PublishBody, Published, PublishState };
+export type { NotebookSummary, PublishBody, Published, PublishState, ReportRefreshState, ReportView, AlertView, AlertCreate, CellRefreshView, DeliveryView, WebhookView };
 
 const enc = encodeURIComponent;
 const call = <T>(method: string, path: string, body?: unknown) => client.json<T>(method, path, body);
@@ -143,5 +151,27 @@ export const reports = {
   /** Take the report down: its link answers 404 from then on (editors). */
   unpublish: (notebookId: string) => call<{ unpublished: boolean }>('DELETE', `/api/notebooks/${enc(notebookId)}/publish`),
   /** A bearer token that reads the report (for machine clients); its secret is answered only this once. */
-  createToken: (slug: string) => call<{ id: string; token: string }>('POST', `/api/reports/${enc(slug)}/tokens`)
+  createToken: (slug: string) => call<{ id: string; token: string }>('POST', `/api/reports/${enc(slug)}/tokens`),
+  /** The report as readers see it: its shown cells and inputs (404 when unpublished or not readable). */
+  view: (slug: string) => call<ReportView>('GET', `/api/reports/${enc(slug)}`),
+  /** When the report was and will next be refreshed, and each cell's last good time and error (the notebook's editors; others 404/403). */
+  refreshState: (slug: string) => call<ReportRefreshState>('GET', `/api/reports/${enc(slug)}/refresh`),
+  /** Refresh every shown cell now and check the alerts (the notebook's editors); answers each cell's outcome. */
+  refresh: (slug: string) => call<{ refreshed: boolean; ok: boolean; cells: CellRefreshView[] }>('POST', `/api/reports/${enc(slug)}/refresh`),
+  /** The report's alerts; raw webhook URLs only for the workspace's owners and admins. */
+  alerts: (slug: string) => call<{ alerts: AlertView[] }>('GET', `/api/reports/${enc(slug)}/alerts`).then((r) => r.alerts),
+  /** Create an alert; a raw `webhook` URL from an editor is a 403, a bad body a 400 naming the field. */
+  createAlert: (slug: string, body: AlertCreate) => call<{ id: string }>('POST', `/api/reports/${enc(slug)}/alerts`, body).then((r) => r.id),
+  /** Delete an alert; its history goes with it. */
+  deleteAlert: (slug: string, alertId: string) => call<unknown>('DELETE', `/api/reports/${enc(slug)}/alerts/${enc(alertId)}`),
+  /** An alert's notifications, newest first, with each attempt's answer. */
+  deliveries: (slug: string, alertId: string) =>
+    call<{ deliveries: DeliveryView[] }>('GET', `/api/reports/${enc(slug)}/alerts/${enc(alertId)}/deliveries`).then((r) => r.deliveries)
+};
+
+export const webhooks = {
+  /** A workspace's saved alert destinations; `url` only for its owners and admins. */
+  list: (workspaceId: string) => call<{ webhooks: WebhookView[] }>('GET', `/api/workspaces/${enc(workspaceId)}/webhooks`).then((r) => r.webhooks),
+  /** Save a named destination (owners and admins); returns its id. */
+  create: (workspaceId: string, body: WebhookCreate) => call<{ id: string }>('POST', `/api/workspaces/${enc(workspaceId)}/webhooks`, body).then((r) => r.id)
 };
