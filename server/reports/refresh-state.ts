@@ -4,6 +4,7 @@
  * the error fields, so readers keep the last good result's facts; a good one clears them.
  */
 import { BriefCache } from './brief-cache.js';
+import type { ReportRow } from './repository.js';
 import type { Queryable } from '../store/index.js';
 import type { CellRefreshState, ReportRefreshState } from '../../src/lib/contract/index.js';
 import type { CellRefresh } from './refresh.js';
@@ -87,8 +88,9 @@ export async function refreshErrorHeader(db: Queryable, reportId: string, cellId
 }
 
 /** What a report's author sees about its refreshes: when, when next, and each cell's last good time and error. */
-export async function reportRefreshState(db: Queryable, reportId: string): Promise<ReportRefreshState> {
-  const report = await db.query<{ last_refresh_at: Date | string | null; next_refresh_at: Date | string | null; last_refresh_error: string | null; last_refresh_error_at: Date | string | null }>(
+export async function reportRefreshState(db: Queryable, report: Pick<ReportRow, 'id' | 'notebookId' | 'workspaceId' | 'refresh'>): Promise<ReportRefreshState> {
+  const reportId = report.id;
+  const rows = await db.query<{ last_refresh_at: Date | string | null; next_refresh_at: Date | string | null; last_refresh_error: string | null; last_refresh_error_at: Date | string | null }>(
     'select last_refresh_at, next_refresh_at, last_refresh_error, last_refresh_error_at from reports where id = $1',
     [reportId]
   );
@@ -96,8 +98,11 @@ export async function reportRefreshState(db: Queryable, reportId: string): Promi
     'select cell_id, cell_name, last_ok_at, last_rows, last_error, last_error_at from report_cell_state where report_id = $1 order by cell_name, cell_id',
     [reportId]
   );
-  const r = report[0];
+  const r = rows[0];
   return {
+    notebookId: report.notebookId,
+    workspaceId: report.workspaceId,
+    refresh: report.refresh,
     lastRefreshAt: iso(r?.last_refresh_at ?? null),
     nextRefreshAt: iso(r?.next_refresh_at ?? null),
     lastError: r?.last_refresh_error ?? null,

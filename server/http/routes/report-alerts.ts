@@ -27,7 +27,7 @@ export function reportAlertRoutes(router: Router, app: AppContext): void {
   });
 
   router.add('GET', '/api/reports/:slug/refresh', allow.report('manage'), async ({ res, report }) => {
-    sendJson(res, 200, await reportRefreshState(db, report.id));
+    sendJson(res, 200, await reportRefreshState(db, report));
   });
 
   router.add('GET', '/api/reports/:slug/alerts', allow.report('manage'), async ({ res, report, session }) => {

@@ -155,6 +155,10 @@ export interface CellRefreshState {
 
 /** `GET /api/reports/:slug/refresh`: the report's schedule and the outcome of its last refreshes. */
 export interface ReportRefreshState {
+  /** The report's notebook and workspace, and its refresh settings as published (for its author's page). */
+  notebookId: string;
+  workspaceId: string;
+  refresh: { ttlMinutes?: number; schedule?: string; timezone?: string };
   lastRefreshAt: string | null;
   nextRefreshAt: string | null;
   /** Set when the last refresh failed as a whole, before any cell ran. */

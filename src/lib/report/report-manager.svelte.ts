@@ -7,7 +7,7 @@
 import { ApiError, errorMessage, reports, webhooks, workspaces, type AlertCreate, type AlertView, type CellRefreshView, type ReportRefreshState, type ReportView, type WebhookView } from '../api.js';
 import { isManager, type WorkspaceRole } from '../contract/index.js';
 import { currentUser } from '../user.svelte';
-import { findReportHome, type ReportHome } from './report-home.js';
+
 
 /** Why the page cannot show the report's management, in words for the person reading it. */
 export type Refusal = { kind: 'signed-out' } | { kind: 'not-found' } | { kind: 'forbidden'; message: string } | { kind: 'failed'; message: string };
@@ -18,8 +18,8 @@ export class ReportManager {
   refreshState = $state.raw<ReportRefreshState | null>(null);
   alerts = $state.raw<AlertView[]>([]);
   webhooks = $state.raw<WebhookView[]>([]);
-  /** The report's notebook and workspace, when found (see report-home.ts). */
-  home = $state.raw<ReportHome | null>(null);
+  /** The report's notebook and workspace, the caller's role there, and its refresh settings. */
+  home = $state.raw<{ notebookId: string; workspaceId: string; role: WorkspaceRole; refresh: ReportRefreshState['refresh'] } | null>(null);
   /** The workspace webhooks are listed and saved in: the report's, else the user's current one. */
   workspaceId = $state<string | null>(null);
   role = $state<WorkspaceRole | null>(null);
@@ -59,13 +59,9 @@ export class ReportManager {
       this.refreshState = state;
       this.alerts = await reports.alerts(this.slug);
       const mine = await workspaces.list();
-      this.home = await findReportHome(this.slug, view.title, mine).catch((e) => {
-        console.warn('Could not find the report’s notebook', e);
-        return null;
-      });
-      // Nothing names the report's workspace by slug: without its notebook, the current workspace.
-      const workspace = this.home ? mine.find((w) => w.id === this.home!.workspaceId) : (mine.find((w) => w.id === currentUser.workspace?.id) ?? mine[0]);
-      this.workspaceId = workspace?.id ?? null;
+      const workspace = mine.find((w) => w.id === state.workspaceId);
+      this.home = { notebookId: state.notebookId, workspaceId: state.workspaceId, role: workspace?.role ?? 'editor', refresh: state.refresh };
+      this.workspaceId = state.workspaceId;
       this.role = workspace?.role ?? null;
       await this.loadWebhooks();
     } catch (e) {
