@@ -21,7 +21,8 @@ export async function reportPageData(
   report: ReportRow,
   overrides: InputOverrides,
   /** The cell's last failed refresh, when one failed after its result was computed. */
-  refreshError: (cellId: string) => Promise<{ error: string; at: Date } | null>
+  refreshError: (cellId: string) => Promise<{ error: string; at: Date } | null>,
+  canManage: boolean
 ): Promise<ReportPageData> {
   const view = await reports.view(report);
   const scripts = await reports.scripts(report);
@@ -50,7 +51,7 @@ export async function reportPageData(
   );
   const values: Record<string, ConfigValue> = {};
   for (const input of inputs) values[input.name] = (overrides[input.name] as ConfigValue | undefined) ?? input.value;
-  return { slug: view.slug, title: view.title, version: view.version, publishedAt: view.publishedAt, cells, inputs, values };
+  return { slug: view.slug, title: view.title, version: view.version, publishedAt: view.publishedAt, cells, inputs, values, canManage };
 }
 
 function preview(table: Table, resultAt: Date): ResultPreview {

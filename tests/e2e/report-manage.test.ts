@@ -63,7 +63,7 @@ describe('managing a report in Chromium', () => {
       .poll(async () => (await (await page.request.get(`${app.srv.base}/api/reports/${slug}/refresh`)).json()).cells?.[0]?.lastOkAt ?? null, { timeout: 30_000 })
       .not.toBeNull();
 
-    // The report links its editors to the manage page once it has hydrated.
+    // The report links its editors to the manage page (the server knows them by their session).
     await page.goto(`${app.srv.base}/r/${slug}`);
     await page.getByRole('link', { name: 'Manage report' }).waitFor();
     await page.screenshot({ path: screenshotPath('report-manage-link') });

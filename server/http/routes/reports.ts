@@ -8,6 +8,7 @@ import type { AppContext } from '../../context.js';
 import { readJson, validate } from '../body.js';
 import { sendJson } from '../respond.js';
 import { allow } from '../../access/rules.js';
+import { notebookStanding } from '../../access/policy.js';
 import { PublishBody } from '../../../src/lib/contract/index.js';
 import { summary } from '../../reports/service.js';
 import { createReportToken, listReportTokens, revokeReportToken } from '../../reports/repository.js';
@@ -57,14 +58,16 @@ export function reportRoutes(router: Router, app: AppContext): void {
   });
 
   // The report page's data (src/routes/r/[slug]): shown cells with their results' first rows.
-  router.add('GET', '/api/reports/:slug/page', allow.report('read'), async ({ req, res, url, report }) => {
+  router.add('GET', '/api/reports/:slug/page', allow.report('read'), async ({ req, res, url, report, session }) => {
     await reportLimits.take(req);
     if (url.search.length > MAX_QUERY_STRING) throw new AppError('uri_too_long', `The query string is over ${MAX_QUERY_STRING} characters; a report's inputs fit in less.`);
     const overrides = await reportResults.overrides(report, url.searchParams);
     // One query for the page's refresh errors, not one per cell.
     let errors: ReturnType<typeof lastRefreshErrors> | null = null;
     const refreshError = async (cellId: string) => (await (errors ??= lastRefreshErrors(db, report.id))).get(cellId) ?? null;
-    sendJson(res, 200, await reportPageData(reports, reportResults, report, overrides, refreshError));
+    // Those who edit the notebook manage its report (the page links them to it).
+    const canManage = session ? (await notebookStanding(db, session.user.id, report.notebookId))?.access === 'edit' : false;
+    sendJson(res, 200, await reportPageData(reports, reportResults, report, overrides, refreshError, canManage));
   });
 
   router.add('POST', '/api/reports/:slug/tokens', allow.report('manage'), async ({ res, report, session }) => {

@@ -110,4 +110,6 @@ export interface ReportPageData {
   inputs: ReportInput[];
   /** The inputs as set for this page (published values, then the reader's), by name. */
   values: Record<string, ConfigValue>;
+  /** The reader edits the report's notebook, so may manage the report (always false without a session). */
+  canManage: boolean;
 }
