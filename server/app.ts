@@ -177,7 +177,7 @@ export async function createCairnServer(config: Config, options: ServerOptions =
             const cacheable = PageCache.cacheable(req, url.pathname);
             const key = url.pathname + url.search;
             if (cacheable && (await pageCache.serve(req, res, key))) return;
-            if (cacheable) pageCache.record(res, key);
+            if (cacheable) pageCache.record(req, res, key);
             servePage(req, res, url);
           })
           .catch((err) => sendError(res, err));

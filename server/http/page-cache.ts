@@ -54,8 +54,9 @@ export class PageCache {
     return false;
   }
 
-  /** Keep what is written to `res` under `key` when it is a cookie-free 200. */
-  record(res: ServerResponse, key: string): void {
+  /** Keep what is written to `res` under `key` when it is a cookie-free 200 (a HEAD has no body to keep). */
+  record(req: IncomingMessage, res: ServerResponse, key: string): void {
+    if (req.method !== 'GET') return;
     let end!: () => void;
     const done = new Promise<void>((resolve) => (end = resolve));
     const mine = { done, end };

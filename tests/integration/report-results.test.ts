@@ -8,7 +8,7 @@ import * as Y from 'yjs';
 import { tableFromIPC } from 'apache-arrow';
 import { createTestStore, startInProcess, type RunningServer, type TestStore } from '../support/server.js';
 import { api, createNotebook, invite, signUp, testEmail, type SignedUp } from '../support/api.js';
-import { connectClient, synced } from '../support/yclient.js';
+import { editNotebook } from '../support/yclient.js';
 import { insertCell, setProseMarkdown } from '../../src/lib/doc/index.js';
 
 const BY_DISTANCE = 'select ((distance // 500) * 500)::varchar as band, count(*)::integer as flights, avg(delay) as avg_delay from flights_200k where delay > $min_delay group by band order by flights desc, band limit 5';
@@ -21,13 +21,7 @@ describe('report results', () => {
   let notebook: string;
   let slug: string;
 
-  async function edit(fn: (doc: Y.Doc) => void): Promise<void> {
-    const client = connectClient(srv.ws, notebook, owner.token);
-    await synced(client);
-    fn(client.doc);
-    await new Promise((r) => setTimeout(r, 200));
-    client.destroy();
-  }
+  const edit = (fn: (doc: Y.Doc) => void) => editNotebook(srv.ws, notebook, owner.token, fn);
 
   async function get(path: string, token?: string, headers: Record<string, string> = {}): Promise<Response> {
     return fetch(`${srv.base}${path}`, { headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers } });

@@ -11,7 +11,7 @@ import * as Y from 'yjs';
 import { createTestStore, startInProcess, type RunningServer, type TestStore } from '../support/server.js';
 import { api, createNotebook, signUp, type SignedUp } from '../support/api.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
-import { connectClient, synced } from '../support/yclient.js';
+import { editNotebook } from '../support/yclient.js';
 import { insertCell } from '../../src/lib/doc/index.js';
 
 const READER = `cairn_rep_${randomBytes(3).toString('hex')}`;
@@ -25,13 +25,7 @@ describe('reports over PostgreSQL', () => {
   let notebook: string;
   let slug: string;
 
-  async function edit(fn: (doc: Y.Doc) => void): Promise<void> {
-    const client = connectClient(srv.ws, notebook, owner.token);
-    await synced(client);
-    fn(client.doc);
-    await new Promise((r) => setTimeout(r, 200));
-    client.destroy();
-  }
+  const edit = (fn: (doc: Y.Doc) => void) => editNotebook(srv.ws, notebook, owner.token, fn);
 
   beforeAll(async () => {
     warehouse = await createTestDatabase();

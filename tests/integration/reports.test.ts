@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { createTestStore, startInProcess, type RunningServer, type TestStore } from '../support/server.js';
 import { api, createNotebook, invite, signUp, testEmail, type SignedUp } from '../support/api.js';
-import { connectClient, synced } from '../support/yclient.js';
+import { editNotebook } from '../support/yclient.js';
 import { cellsOf, insertCell, setProseMarkdown } from '../../src/lib/doc/index.js';
 
 const SECRET_SQL = 'select region, sum(amount) as revenue from secret_sales group by region';
@@ -22,13 +22,7 @@ describe('published reports', () => {
   let notebook: string;
   let sqlCell: string;
 
-  async function edit(fn: (doc: Y.Doc) => void): Promise<void> {
-    const client = connectClient(srv.ws, notebook, owner.token);
-    await synced(client);
-    fn(client.doc);
-    await new Promise((r) => setTimeout(r, 200));
-    client.destroy();
-  }
+  const edit = (fn: (doc: Y.Doc) => void) => editNotebook(srv.ws, notebook, owner.token, fn);
 
   beforeAll(async () => {
     store = await createTestStore('embedded');

@@ -50,3 +50,18 @@ export async function waitFor(pred: () => boolean, what: string, timeoutMs = 500
 export function synced(client: YClient, timeoutMs = 10_000): Promise<number> {
   return waitFor(() => client.provider.synced, 'the client to sync', timeoutMs);
 }
+
+/**
+ * Edit notebook `room` as a y-websocket client would: connect, wait for sync, apply `fn`
+ * to the document, give the server a moment to store it, disconnect.
+ */
+export async function editNotebook(wsBase: string, room: string, token: string, fn: (doc: Y.Doc) => void): Promise<void> {
+  const client = connectClient(wsBase, room, token);
+  try {
+    await synced(client);
+    fn(client.doc);
+    await new Promise((r) => setTimeout(r, 200));
+  } finally {
+    client.destroy();
+  }
+}

@@ -18,7 +18,7 @@ describe('report page cache', () => {
     server = createServer(async (req, res) => {
       const url = new URL(req.url!, 'http://x');
       if (PageCache.cacheable(req, url.pathname) && (await cache.serve(req, res, url.pathname + url.search))) return;
-      if (PageCache.cacheable(req, url.pathname)) cache.record(res, url.pathname + url.search);
+      if (PageCache.cacheable(req, url.pathname)) cache.record(req, res, url.pathname + url.search);
       renders++;
       const n = renders;
       setTimeout(() => {
@@ -50,6 +50,14 @@ describe('report page cache', () => {
     expect(answers.filter((a) => a === '<p>render 1</p>').length).toBeGreaterThanOrEqual(15);
     expect(answers.every((a) => a === '<p>render 1</p>' || a === '<p>render 2</p>')).toBe(true);
     expect(answers).toContain('<p>render 2</p>');
+  });
+
+  it('answers a HEAD from a kept page, and never keeps a HEAD’s empty body', async () => {
+    const { base, renders } = await start(new PageCache());
+    expect((await fetch(`${base}/r/q3`, { method: 'HEAD' })).status).toBe(200);
+    expect(await (await fetch(`${base}/r/q3`)).text()).toBe('<p>render 2</p>');
+    expect((await fetch(`${base}/r/q3`, { method: 'HEAD' })).headers.get('content-length')).toBe(String('<p>render 2</p>'.length));
+    expect(renders()).toBe(2);
   });
 
   it('keeps no page asked for with a session, nor an error', async () => {

@@ -1,4 +1,5 @@
 /** Export a drawn chart as a standalone SVG or PNG file, with the page's colours baked in. */
+import { downloadBlob } from '../download.js';
 
 /** The chart's own SVG (a Plot figure also holds legend swatches): the largest svg inside `root`. */
 function chartSvg(root: Element): SVGSVGElement | null {
@@ -32,18 +33,9 @@ export function svgMarkup(root: Element, background?: string): string {
   return new XMLSerializer().serializeToString(copy);
 }
 
-function save(blob: Blob, filename: string): void {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
-
 /** Download the chart as `filename` (.svg). */
 export function downloadSvg(root: Element, filename: string, background?: string): void {
-  save(new Blob([svgMarkup(root, background)], { type: 'image/svg+xml' }), filename);
+  downloadBlob(new Blob([svgMarkup(root, background)], { type: 'image/svg+xml' }), filename);
 }
 
 /** The chart as PNG bytes at `scale` × its size (2 for sharp text on high-DPI screens). */
@@ -71,5 +63,5 @@ export async function pngBlob(root: Element, background: string, scale = 2): Pro
 
 /** Download the chart as `filename` (.png). */
 export async function downloadPng(root: Element, filename: string, background: string): Promise<void> {
-  save(await pngBlob(root, background), filename);
+  downloadBlob(await pngBlob(root, background), filename);
 }

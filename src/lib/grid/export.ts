@@ -70,19 +70,7 @@ export function tableToArrowBlob(table: Table): Blob {
   return new Blob([tableToIPC(table, 'file') as Uint8Array<ArrayBuffer>], { type: 'application/vnd.apache.arrow.file' });
 }
 
-/** Offer `blob` to the user as a file download named `filename`. */
-export function downloadBlob(blob: Blob, filename: string): void {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  a.rel = 'noopener';
-  document.body.append(a);
-  a.click();
-  a.remove();
-  // Revoke after the click has been handled; revoking at once can cancel the download.
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
-}
+export { downloadBlob } from '../download.js';
 
 /** A safe file name stem from a cell or result name. */
 export function fileStem(name: string | undefined): string {

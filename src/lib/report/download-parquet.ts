@@ -4,15 +4,10 @@
  * The writer's WebAssembly loads only when a reader asks for Parquet, never with the page.
  */
 import { tableFromIPC } from 'apache-arrow';
+import { downloadBlob } from '../download.js';
 
 export async function downloadParquet(arrowUrl: string, filename: string): Promise<void> {
   const [res, { tableToParquetBlob }] = await Promise.all([fetch(arrowUrl), import('../grid/parquet.js')]);
   if (!res.ok) throw new Error(`the result did not load (${res.status})`);
-  const blob = await tableToParquetBlob(tableFromIPC(new Uint8Array(await res.arrayBuffer())));
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  downloadBlob(await tableToParquetBlob(tableFromIPC(new Uint8Array(await res.arrayBuffer()))), filename);
 }
