@@ -24,6 +24,7 @@ describe('report page in Chromium', () => {
     insertCell(script.doc, { kind: 'sql', name: 'late', engine: 'browser', source: SQL });
     insertCell(script.doc, { kind: 'sql', name: 'by_band', engine: 'browser', source: "select ((distance // 500) * 500)::varchar as band, count(*)::integer as flights from flights_200k group by band order by band" });
     insertCell(script.doc, { kind: 'js', name: 'doubled', source: "late.getChild('flights').get(0) * 2" });
+    insertCell(script.doc, { kind: 'js', name: 'described', source: "`twice the late flights: ${doubled}`" });
     insertCell(script.doc, { kind: 'chart', name: 'bands', config: { source: 'by_band', mark: 'bar', x: 'band', y: 'flights', aggregate: 'sum' } });
     await new Promise((r) => setTimeout(r, 200));
     script.destroy();
@@ -49,6 +50,8 @@ describe('report page in Chromium', () => {
     await reader.locator('[data-cell-name="bands"] svg').first().waitFor({ timeout: 30_000 });
     // A JS cell runs in the reader's sandbox, over the shown result it reads.
     await expect.poll(() => reader.locator('[data-cell-name="doubled"]').innerText(), { timeout: 30_000 }).toContain(String(expected.rows[0][0] * 2));
+    // …and a JS cell reading another JS cell waits for its value.
+    await expect.poll(() => reader.locator('[data-cell-name="described"]').innerText(), { timeout: 30_000 }).toContain(`twice the late flights: ${expected.rows[0][0] * 2}`);
     await reader.screenshot({ path: screenshotPath('report-page'), fullPage: true });
 
     await reader.getByLabel('Minimum delay').fill('0');
