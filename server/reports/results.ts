@@ -86,7 +86,6 @@ type Mode = 'cached' | 'fresh';
 interface Held {
   result: ReportResult;
   checkedAt: number;
-  table?: Table;
 }
 
 export class ReportResults {
@@ -159,11 +158,13 @@ export class ReportResults {
 
   /** The decoded table of a result (decoded once per result held). */
   table(result: ReportResult): Table {
-    for (const held of this.held.values()) {
-      if (held.result === result) return (held.table ??= tableFromIPC(result.ipc));
-    }
-    return tableFromIPC(result.ipc);
+    let table = this.tables.get(result);
+    if (!table) this.tables.set(result, (table = tableFromIPC(result.ipc)));
+    return table;
   }
+
+  /** Decoded results, kept as long as their result is. */
+  private readonly tables = new WeakMap<ReportResult, Table>();
 
   /**
    * Recompute every result the report shows, with its published input values, ignoring
@@ -285,11 +286,21 @@ export class ReportResults {
     return [];
   }
 
-  private async sampleColumns(report: ReportRow, cell: GraphCell, sample: string): Promise<{ name: string; type: string }[]> {
-    const sql = `select * from ${quoteIdentFor('duckdb', sample)} limit 0`;
-    const probe = await this.run(report, cell, SAMPLES_CONNECTION_ID, sql, {}, 'cached').catch(() => this.run(report, cell, SAMPLES_CONNECTION_ID, sql, {}, 'fresh'));
-    return columnsOf(tableFromIPC(probe.ipc));
+  /** A bundled sample's columns never change: asked of the server DuckDB once per sample, not per page view. */
+  private sampleColumns(report: ReportRow, cell: GraphCell, sample: string): Promise<{ name: string; type: string }[]> {
+    let columns = this.samples.get(sample);
+    if (!columns) {
+      const sql = `select * from ${quoteIdentFor('duckdb', sample)} limit 0`;
+      columns = this.run(report, cell, SAMPLES_CONNECTION_ID, sql, {}, 'cached')
+        .catch(() => this.run(report, cell, SAMPLES_CONNECTION_ID, sql, {}, 'fresh'))
+        .then((probe) => columnsOf(tableFromIPC(probe.ipc)));
+      columns.catch(() => this.samples.delete(sample));
+      this.samples.set(sample, columns);
+    }
+    return columns;
   }
+
+  private readonly samples = new Map<string, Promise<{ name: string; type: string }[]>>();
 
   /** Where a cell on `engine` runs, checked against the publisher's grant. */
   private async target(report: ReportRow, engine: string): Promise<{ connectionId: string; dialect: 'duckdb' | 'postgres' | 'mysql'; hasSamples: boolean }> {
