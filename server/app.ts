@@ -221,6 +221,11 @@ export async function createCairnServer(config: Config, options: ServerOptions =
       sendError(res, err);
     }
   });
+  // Idle keep-alive sockets are closed by the client first: browsers and fetch give up after
+  // about 4 s, well inside this. With Node's 5 s default a busy server's late timer could
+  // close a socket just as a client reused it, and that request failed with ECONNRESET.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   server.on('upgrade', (req, socket, head) => {
     try {
       const url = requestUrl(req);
