@@ -14,6 +14,8 @@ import type { ReportResults } from './reports/results.js';
 import type { ReportRateLimits } from './reports/rate-limits.js';
 import type { PageCache } from './http/page-cache.js';
 import type { ReportRefresher } from './reports/refresher.js';
+import type { NotebookEvents } from './notebooks/events.js';
+import type { CommentService } from './comments/service.js';
 
 export interface AppContext {
   config: Config;
@@ -21,6 +23,9 @@ export interface AppContext {
   updateLog: UpdateLog;
   collab: CollabServer;
   notebooks: NotebookService;
+  /** Each notebook's live event channel: `events.publish(notebookId, {type, ...})` reaches its open readers. */
+  events: NotebookEvents;
+  comments: CommentService;
   reports: ReportService;
   /** Published reports' results, computed on the server and cached. */
   reportResults: ReportResults;
