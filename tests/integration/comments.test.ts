@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { createTestStore, startInProcess, type RunningServer, type TestStore } from '../support/server.js';
+import { createTestStore, startInProcess, STORES, type RunningServer, type TestStore } from '../support/server.js';
 import { api, createNotebook, signUp, type SignedUp } from '../support/api.js';
 import { editNotebook, waitFor } from '../support/yclient.js';
 import { openEvents } from '../support/events.js';
@@ -11,7 +11,7 @@ function position(type: Y.Text | Y.XmlText, index: number): string {
   return Buffer.from(Y.encodeRelativePosition(Y.createRelativePositionFromTypeIndex(type, index))).toString('base64');
 }
 
-describe('comments', () => {
+describe.each(STORES)('comments (%s store)', (kind) => {
   let store: TestStore;
   let srv: RunningServer;
   let owner: SignedUp;
@@ -34,7 +34,7 @@ describe('comments', () => {
   const resolve = (who: SignedUp, id: string, resolved: boolean) => api(srv.base, 'PATCH', `/api/comments/${id}`, { token: who.token, body: { resolved } });
 
   beforeAll(async () => {
-    store = await createTestStore('embedded');
+    store = await createTestStore(kind);
     srv = await startInProcess(store);
     owner = await signUp(srv.base, 'Olivia');
     editor = await signUp(srv.base, 'Eddie', 'editor');
