@@ -194,6 +194,15 @@ describe.each(STORES)('comments (%s store)', (kind) => {
     expect(srv.cairn.context.events.count(shared)).toBe(0);
   });
 
+  it('ends a reader’s stream when they are removed from the workspace', async () => {
+    const leaving = await signUp(srv.base, 'Lee', 'viewer');
+    const stream = await openEvents(srv.base, notebook, leaving.token);
+    expect(stream.status).toBe(200);
+    expect((await api(srv.base, 'DELETE', `/api/workspaces/default/members/${leaving.user.id}`, { token: owner.token })).status).toBe(200);
+    await stream.ended;
+    expect(stream.endReason).toMatch(/access/);
+  });
+
   it('deletes a notebook’s comments with it and ends its streams', async () => {
     const doomed = await createNotebook(srv.base, owner.token, 'Doomed');
     let cell = '';
