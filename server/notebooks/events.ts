@@ -69,6 +69,12 @@ export class NotebookEvents {
     for (const listener of [...(this.listeners.get(notebookId) ?? [])]) listener.end(reason);
   }
 
+  /** End every stream opened with one of these sessions (signed out, or ended). */
+  closeSessions(sessionIds: readonly string[], reason: string): void {
+    const ended = new Set(sessionIds);
+    for (const set of [...this.listeners.values()]) for (const l of [...set]) if (ended.has(l.sessionId)) l.end(reason);
+  }
+
   /**
    * Ask again whether each listener `match` picks may still read its notebook (after a
    * member was removed or a notebook's sharing changed); those who may not are ended.

@@ -203,6 +203,15 @@ describe.each(STORES)('comments (%s store)', (kind) => {
     expect(stream.endReason).toMatch(/access/);
   });
 
+  it('ends a stream when its session signs out', async () => {
+    const sam = await signUp(srv.base, 'Sam', 'viewer');
+    const stream = await openEvents(srv.base, notebook, sam.token);
+    expect(stream.status).toBe(200);
+    expect((await api(srv.base, 'POST', '/api/auth/logout', { token: sam.token })).status).toBe(200);
+    await stream.ended;
+    expect(stream.endReason).toBe('signed out');
+  });
+
   it('deletes a notebook’s comments with it and ends its streams', async () => {
     const doomed = await createNotebook(srv.base, owner.token, 'Doomed');
     let cell = '';

@@ -2,7 +2,8 @@
  * `GET /api/notebooks/:id/events`: the notebook's live event channel for its readers, as
  * Server-Sent Events (server/notebooks/events.ts says what events carry). The stream ends
  * when the notebook is deleted, when the reader loses access (checked at once when sharing
- * or membership changes, and again at every heartbeat) or when their session ends.
+ * or membership changes, and again at every heartbeat) or when their session ends (at once
+ * on sign-out, else at the next heartbeat).
  */
 import type { Router } from '../router.js';
 import type { AppContext } from '../../context.js';

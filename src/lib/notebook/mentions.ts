@@ -2,7 +2,7 @@
  * `@` mentions in comments. A body stores each as `<@userId>`; the composer shows `@Name`
  * while typing, and pages show each stored mention as the member's current name.
  */
-import { MENTION } from '$lib/contract/comments';
+import { MENTION } from '../contract/comments.js';
 
 /** A piece of a comment body: plain text, or a mention of a user. */
 export type BodySegment = { text: string } | { userId: string };
