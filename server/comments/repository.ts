@@ -29,6 +29,7 @@ export function newCommentId(): string {
   return randomBytes(12).toString('base64url');
 }
 
+/** Store a new comment; returns its id. */
 export async function insertComment(db: Queryable, c: NewComment): Promise<string> {
   const id = newCommentId();
   await db.query(
@@ -39,6 +40,7 @@ export async function insertComment(db: Queryable, c: NewComment): Promise<strin
   return id;
 }
 
+/** A comment by id, or null. */
 export async function getComment(db: Queryable, id: string): Promise<CommentRow | null> {
   const rows = await db.query<{ id: string; notebook_id: string; proposal_id: string | null; cell_id: string | null; parent_id: string | null; author_id: string | null }>(
     'select id, notebook_id, proposal_id, cell_id, parent_id, author_id from comments where id = $1',

@@ -67,7 +67,10 @@ export class NotebookComments {
     return n;
   }
 
-  /** Threads in the order the panel lists them: by cell in document order, oldest first. */
+  /**
+   * Threads in the order the panel lists them: by cell in document order, oldest first;
+   * threads on cells deleted since follow at the end, so none is lost from view.
+   */
   ordered(cellOrder: string[]): { cellId: string; threads: Thread[] }[] {
     const groups = new Map<string, Thread[]>();
     for (const t of this.threads.values()) {
@@ -76,8 +79,9 @@ export class NotebookComments {
       list.push(t);
       groups.set(t.root.cellId, list);
     }
-    const known = cellOrder.filter((id) => groups.has(id));
-    return known.map((cellId) => ({ cellId, threads: groups.get(cellId)! }));
+    const present = new Set(cellOrder);
+    const ids = [...cellOrder.filter((id) => groups.has(id)), ...[...groups.keys()].filter((id) => !present.has(id))];
+    return ids.map((cellId) => ({ cellId, threads: groups.get(cellId)! }));
   }
 
   /** The range of the thread in view, when it is on cell `cellId`. */

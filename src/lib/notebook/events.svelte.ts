@@ -73,7 +73,13 @@ export class NotebookEvents {
       for (const fn of [...(this.#listeners.get(event.type) ?? [])]) this.#safely(() => fn(event));
     };
     source.addEventListener('end', (e) => {
-      this.endedBecause = (JSON.parse((e as MessageEvent<string>).data) as { reason?: string }).reason ?? 'ended';
+      let reason = 'ended';
+      try {
+        reason = (JSON.parse((e as MessageEvent<string>).data) as { reason?: string }).reason ?? reason;
+      } catch {
+        // The stream still ended; the reason is only for showing.
+      }
+      this.endedBecause = reason;
       this.destroy();
     });
     source.onerror = () => {
