@@ -9,3 +9,4 @@ export * from './query.js';
 export * from './inputs.js';
 export * from './alerts.js';
 export * from './comments.js';
+export * from './history.js';
