@@ -12,6 +12,12 @@ import type { UpdateLog } from './store/update-log.js';
 import { CollabServer } from './collab/server.js';
 import { cairnCollabHooks } from './notebooks/collab-hooks.js';
 import { NotebookService } from './notebooks/service.js';
+import { NotebookEvents } from './notebooks/events.js';
+import { CommentService } from './comments/service.js';
+import { commentRoutes } from './http/routes/comments.js';
+import { notebookEventRoutes } from './http/routes/notebook-events.js';
+import { notebookStanding } from './access/policy.js';
+import { sessionLive } from './auth/sessions.js';
 import { Router } from './http/router.js';
 import { sendError, sendJson } from './http/respond.js';
 import { HttpError } from './http/errors.js';
@@ -111,6 +117,11 @@ export async function createCairnServer(config: Config, options: ServerOptions =
     maxSocketsPerUser: config.limits.socketsPerUser,
     maxDocumentBytes: config.limits.documentBytes
   });
+  // A reader keeps a notebook's event stream while their session lives and they may read it.
+  const events = new NotebookEvents(
+    async (listener, notebookId) => (await sessionLive(db, listener.sessionId)) && Boolean((await notebookStanding(db, listener.userId, notebookId))?.access),
+    config.limits.socketsPerUser
+  );
   const runLog = new RunLog(db);
   const connections = new ConnectionService(db, new ConnectionRepository(db, config.secretKey), new EngineRegistry(config.dataDir), new CairnConnections(db, runLog));
   const queries = new QueryService(
@@ -130,7 +141,9 @@ export async function createCairnServer(config: Config, options: ServerOptions =
     db,
     updateLog,
     collab,
-    notebooks: new NotebookService(db, updateLog, collab),
+    notebooks: new NotebookService(db, updateLog, collab, events),
+    events,
+    comments: new CommentService(db, collab, events),
     authorship,
     versions,
     forks: new ForkService(db, updateLog, collab, versions, authorship),
@@ -160,6 +173,8 @@ export async function createCairnServer(config: Config, options: ServerOptions =
   authRoutes(router, context);
   workspaceRoutes(router, context);
   notebookRoutes(router, context);
+  commentRoutes(router, context);
+  notebookEventRoutes(router, context);
   historyRoutes(router, context);
   forkRoutes(router, context);
   proposalRoutes(router, context);

@@ -28,6 +28,7 @@ export type Rule =
   | { kind: 'run'; need: 'read' | 'cancel' }
   | { kind: 'file' }
   | { kind: 'report'; need: 'read' | 'manage' }
+  | { kind: 'comment'; need: 'read' | 'resolve' }
   | { kind: 'proposal'; need: 'read' | 'merge' | 'close' };
 
 /** The rules, by what they guard. */
@@ -56,6 +57,11 @@ export const allow = {
    * editors of its notebook.
    */
   report: (need: 'read' | 'manage') => ({ kind: 'report', need }) as const,
+  /**
+   * Readers of the notebook comment `:id` is on (`resolve`: its thread's author and the
+   * notebook's editors; other readers 403, since they see the thread).
+   */
+  comment: (need: 'read' | 'resolve') => ({ kind: 'comment', need }) as const,
   /**
    * Proposal `:id` (`read`: readers of its origin or its fork; `merge`: editors of the
    * origin; `close`: editors of the origin and the proposal's author).
@@ -87,7 +93,7 @@ export type Granted<R extends Rule> = R extends { kind: 'public' }
     ? { session: Session }
     : R extends { kind: 'proposal' }
     ? { session: Session; workspace: WorkspaceGrant; proposal: ProposalGrant }
-  : R extends { kind: 'notebook' }
+  : R extends { kind: 'notebook' } | { kind: 'comment' }
       ? { session: Session; workspace: WorkspaceGrant; notebook: NotebookStanding & { access: NotebookAccess } }
       : { session: Session; workspace: WorkspaceGrant };
 
@@ -155,6 +161,21 @@ export async function authorize<R extends Rule>(rule: R, req: IncomingMessage, u
         if (standing?.access !== 'edit') throw new AppError('forbidden', 'Only who started a run, its notebook’s editors and admins cancel it.');
       }
       return grant(workspace);
+    }
+    case 'comment': {
+      // A reply is resolved as its thread: the thread's author is the root's.
+      const rows = await db.query<{ notebook_id: string; thread_author: string | null }>(
+        `select c.notebook_id, case when c.parent_id is null then c.author_id else root.author_id end as thread_author
+         from comments c left join comments root on root.id = c.parent_id where c.id = $1`,
+        [params.id]
+      );
+      const comment = rows[0];
+      const standing = comment ? await notebookStanding(db, userId, comment.notebook_id) : null;
+      if (!comment || !standing?.access || !standing.role) throw notFound('comment');
+      if (rule.need === 'resolve' && standing.access !== 'edit' && comment.thread_author !== userId) {
+        throw new AppError('forbidden', "Only the thread's author and the notebook's editors resolve or reopen it.");
+      }
+      return grant({ id: standing.workspaceId, role: standing.role }, { notebook: standing });
     }
     case 'proposal': {
       const rows = await db.query<{ origin_id: string; fork_id: string; author_id: string | null }>('select origin_id, fork_id, author_id from proposals where id = $1', [params.id]);

@@ -9,6 +9,8 @@ import * as Y from 'yjs';
 import type { Db } from '../store/index.js';
 import type { UpdateLog } from '../store/update-log.js';
 import type { CollabServer } from '../collab/server.js';
+import type { NotebookEvents } from './events.js';
+import { deleteNotebookComments } from '../comments/repository.js';
 import { CLOSE, type ForkedFrom } from '../../src/lib/contract/index.js';
 import { BROWSER_ENGINE, cellsOf, cellsToJSON, FILES, initMeta, readTitle, setTitle, type CellJSON } from '../../src/lib/doc/index.js';
 import { getNotebookRow, insertNotebook, newNotebookId, softDeleteNotebook, touchNotebook } from './repository.js';
@@ -34,7 +36,8 @@ export class NotebookService {
   constructor(
     private readonly db: Db,
     private readonly log: UpdateLog,
-    private readonly collab: CollabServer
+    private readonly collab: CollabServer,
+    private readonly events: NotebookEvents
   ) {}
 
   /** Create a notebook whose document holds `title` and whatever `fill` writes. */
@@ -61,9 +64,14 @@ export class NotebookService {
     await touchNotebook(this.db, id, title);
   }
 
+  /** Delete: the row is kept (soft-deleted); its comments go with it, and its open sockets and event streams close. */
   async remove(id: string): Promise<void> {
-    if (!(await softDeleteNotebook(this.db, id))) throw new AppError('not_found', 'No such notebook.');
+    await this.db.transaction(async (tx) => {
+      if (!(await softDeleteNotebook(tx, id))) throw new AppError('not_found', 'No such notebook.');
+      await deleteNotebookComments(tx, id);
+    });
     await this.collab.evict(id, CLOSE.notFound, 'notebook deleted');
+    this.events.close(id, 'the notebook was deleted');
   }
 
   /** The engine of cell `cellId` ('' for cells without one), or undefined when the notebook has no such cell. */

@@ -16,6 +16,9 @@ import type {
   AlertCreate,
   AlertView,
   CellRefreshView,
+  CommentCreate,
+  CommentList,
+  CommentView,
   DeliveryView,
   GeneralAccess,
   InvitationCreate,
@@ -58,6 +61,7 @@ export type NotebookSharing = NotebookAccessView;
 
 /** `GET /api/notebooks/:id`, with the caller's access (src/lib/contract/notebooks.ts). */
 export type NotebookInfo = NotebookDetail;
+export type { CommentCreate, CommentView };
 export type { NotebookSummary, PublishBody, Published, PublishState, ReportRefreshState, ReportView, AlertView, AlertCreate, CellRefreshView, DeliveryView, WebhookView };
 
 const enc = encodeURIComponent;
@@ -149,6 +153,15 @@ export const notebooks = {
   sharing: (id: string) => call<NotebookSharing>('GET', `/api/notebooks/${enc(id)}/access`),
   /** Replace who the notebook is shared with (its creator, admins and owners). */
   share: (id: string, sharing: NotebookSharing) => call<unknown>('PUT', `/api/notebooks/${enc(id)}/access`, sharing)
+};
+
+export const comments = {
+  /** The notebook's comments, oldest first (every reader). */
+  list: (notebookId: string) => call<CommentList>('GET', `/api/notebooks/${enc(notebookId)}/comments`).then((r) => r.comments),
+  /** Comment on a cell (or a text cell's range), or reply to a thread with `parentId`; readers may. */
+  create: (notebookId: string, body: CommentCreate) => call<{ id: string; comment: CommentView }>('POST', `/api/notebooks/${enc(notebookId)}/comments`, body).then((r) => r.comment),
+  /** Resolve or reopen the thread of comment `id` (its author and the notebook's editors; others 403). */
+  setResolved: (id: string, resolved: boolean) => call<unknown>('PATCH', `/api/comments/${enc(id)}`, { resolved })
 };
 
 export const reports = {

@@ -99,6 +99,12 @@ function expected(rule: Rule, actor: Actor, resource: Resource): Outcome {
       if (rule.need === 'cancel' && !MANAGERS.includes(actor) && !notebookAccess(actor, 'shared').edit) return 403;
       return 'ok';
     }
+    case 'comment': {
+      // Both comments are the owner's: others resolve them only as the notebook's editors.
+      const a = notebookAccess(actor, resource);
+      if (!a.read) return 404;
+      return rule.need === 'resolve' && !a.edit && actor !== 'owner' ? 403 : 'ok';
+    }
     case 'file':
       // shared: held by the shared notebook, read through it; unshared: the owner's upload, held by no notebook.
       if (resource === 'shared') return notebookAccess(actor, 'shared').read ? 'ok' : 404;
@@ -125,6 +131,7 @@ function resourcesFor(rule: Rule): Resource[] {
     case 'run':
     case 'file':
     case 'report':
+    case 'comment':
     case 'proposal':
       return ['shared', 'unshared'];
     default:
@@ -154,6 +161,8 @@ describe('the authorization matrix', () => {
   let sharedReportToken = '';
   let unsharedReportToken = '';
   let webhookId = '';
+  let sharedComment = '';
+  let unsharedComment = '';
   let invitationId = '';
   let invitationToken = '';
   /** A named version of each notebook, by notebook id. */
@@ -259,6 +268,14 @@ describe('the authorization matrix', () => {
     };
     sharedProposal = await propose(sharedNotebook, 'edit');
     unsharedProposal = await propose(unsharedNotebook, 'none');
+    const commentOn = async (notebookId: string) => {
+      const view = await api(base, 'GET', `/api/notebooks/${notebookId}`, { token: owner });
+      const r = await api(base, 'POST', `/api/notebooks/${notebookId}/comments`, { token: owner, body: { cellId: view.body.cells[0].id, body: 'Why 42?' } });
+      expect(r.status).toBe(201);
+      return r.body.id as string;
+    };
+    sharedComment = await commentOn(sharedNotebook);
+    unsharedComment = await commentOn(unsharedNotebook);
 
     const inv = await api(base, 'POST', '/api/workspaces/default/invitations', { token: users.root.token, body: { role: 'viewer', uses: 5 } });
     invitationId = inv.body.id;
@@ -286,6 +303,8 @@ describe('the authorization matrix', () => {
             return resource === 'shared' ? sharedRun : unsharedRun;
           case 'user':
             return 'no-such-session';
+          case 'comment':
+            return resource === 'shared' ? sharedComment : unsharedComment;
           case 'proposal':
             return resource === 'shared' ? sharedProposal : unsharedProposal;
         }
@@ -334,7 +353,9 @@ describe('the authorization matrix', () => {
             await authorize(route.rule, req, url, params, deps).catch((err: Error) => failures.push(`${where}: allowed by the rules but refused (${err.message})`));
             if (route.method === 'GET') {
               const r = await fetch(url, { headers: { authorization: `Bearer ${tokens[actor]}` } });
-              await r.arrayBuffer();
+              // An event stream never ends by itself: its answering is enough.
+              if (r.headers.get('content-type')?.startsWith('text/event-stream')) await r.body?.cancel();
+              else await r.arrayBuffer();
               if (r.status !== 200) failures.push(`${where}: expected 200 over HTTP, got ${r.status}`);
             }
           } else {
