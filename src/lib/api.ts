@@ -15,6 +15,7 @@ export const client = new ApiClient();
 import type {
   AlertCreate,
   AlertView,
+  BrowserRunBody,
   CellRefreshView,
   DeliveryView,
   GeneralAccess,
@@ -27,6 +28,7 @@ import type {
   NotebookAccessView,
   NotebookDetail,
   NotebookSummary,
+  Provenance,
   PublishBody,
   Published,
   PublishState,
@@ -50,6 +52,7 @@ export type NotebookSharing = NotebookAccessView;
 
 /** `GET /api/notebooks/:id`, with the caller's access (src/lib/contract/notebooks.ts). */
 export type NotebookInfo = NotebookDetail;
+export type { Provenance, BrowserRunBody };
 export type { NotebookSummary, PublishBody, Published, PublishState, ReportRefreshState, ReportView, AlertView, AlertCreate, CellRefreshView, DeliveryView, WebhookView };
 
 const enc = encodeURIComponent;
@@ -167,6 +170,15 @@ export const reports = {
   /** An alert's notifications, newest first, with each attempt's answer. */
   deliveries: (slug: string, alertId: string) =>
     call<{ deliveries: DeliveryView[] }>('GET', `/api/reports/${enc(slug)}/alerts/${enc(alertId)}/deliveries`).then((r) => r.deliveries)
+};
+
+export const provenance = {
+  /** Where a result of notebook `notebookId` came from (its readers); 404 when no recorded run made it. */
+  ofNotebook: (notebookId: string, resultKey: string) => call<Provenance>('GET', `/api/notebooks/${enc(notebookId)}/provenance/${enc(resultKey)}`),
+  /** Where a shown result of report `slug` came from, with the page's input values (`search`, as on the page). */
+  ofReport: (slug: string, resultKey: string, search = '') => call<Provenance>('GET', `/api/reports/${enc(slug)}/provenance/${enc(resultKey)}${search}`),
+  /** Record a run on this browser's engine (the notebook's editors). */
+  record: (notebookId: string, run: BrowserRunBody) => call<unknown>('POST', `/api/notebooks/${enc(notebookId)}/provenance`, run)
 };
 
 export const webhooks = {
