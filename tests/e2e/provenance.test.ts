@@ -1,7 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { screenshotPath } from '../support/browser.js';
 import { useApp } from '../support/e2e.js';
+import { connectClient, synced } from '../support/yclient.js';
+import { insertCell } from '../../src/lib/doc/index.js';
 
 /**
  * Provenance in Chromium: the Flights sample computes when it opens, each result carries
@@ -10,12 +12,17 @@ import { useApp } from '../support/e2e.js';
  */
 describe('provenance of results in Chromium', () => {
   const app = useApp();
+  /** The instance's first account: it may add connections. */
+  let owner: { page: Page; token: string };
+  beforeAll(async () => {
+    owner = await app.userPage('prov@example.com', 'Priya', { width: 1280, height: 1000 });
+  });
 
   const status = (page: Page, name: string) => page.locator(`[data-cell-name="${name}"]`).first().getAttribute('data-status');
   const waitDone = (page: Page, name: string) => expect.poll(() => status(page, name), { timeout: 60_000, interval: 200 }).toBe('done');
 
   it('opens the card of a JS value, shows its source, and follows its input to the SQL that made it', async () => {
-    const { page } = await app.userPage('prov@example.com', 'Priya', { width: 1280, height: 1000 });
+    const { page } = owner;
     const list = await (await page.request.get(`${app.srv.base}/api/notebooks`)).json();
     const flights = list.notebooks.find((n: { title: string }) => n.title === 'Flights');
     await page.goto(`${app.srv.base}/n/${flights.id}`);
@@ -85,5 +92,39 @@ describe('provenance of results in Chromium', () => {
     expect(text).toMatch(/Rows\s+\d+/);
     expect(await dialog.locator('[aria-label="Source"]').count()).toBe(0);
     await page.screenshot({ path: screenshotPath('e2e-provenance-report-card') });
+  });
+
+  it('links a server run’s card to its entry in the Runs panel', async () => {
+    const { page, token } = owner;
+    const created = await page.request.post(`${app.srv.base}/api/connections`, { data: { name: 'Server DuckDB', kind: 'duckdb', config: {} } });
+    expect(created.status()).toBe(201);
+    const duck = (await created.json()).id as string;
+    const { id } = await (await page.request.post(`${app.srv.base}/api/notebooks`, { data: { title: 'Late flights' } })).json();
+    const script = connectClient(app.srv.ws, id, token);
+    await synced(script);
+    insertCell(script.doc, { kind: 'input', name: 'min_delay', config: { type: 'number', label: 'Minimum delay', value: 60 } });
+    insertCell(script.doc, { kind: 'sql', name: 'late', engine: duck, source: 'select count(*) as n from flights_200k where delay > $min_delay' });
+    await new Promise((r) => setTimeout(r, 200));
+    script.destroy();
+
+    await page.goto(`${app.srv.base}/n/${id}`);
+    await page.waitForSelector('[data-ready="true"]');
+    await waitDone(page, 'late');
+    await page.locator('[data-cell-name="late"]').getByRole('button', { name: 'Provenance' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Provenance' });
+    await expect.poll(() => dialog.locator('[aria-label="Source"]').count(), { timeout: 10_000 }).toBe(1);
+    // The exact statement that ran, with its bound parameter, on the named connection.
+    expect(await dialog.locator('[aria-label="Source"]').innerText()).toContain('where delay > $1');
+    expect(await dialog.locator('[aria-label="Parameters"]').innerText()).toBe('$1 = 60');
+    expect(await dialog.innerText()).toContain('Server DuckDB');
+    await page.screenshot({ path: screenshotPath('e2e-provenance-server-card') });
+
+    const runLink = dialog.getByRole('button', { name: /^Run [0-9a-f]{8}$/ });
+    const runId = (await runLink.innerText()).replace('Run ', '');
+    await runLink.click();
+    const row = page.locator(`[data-side-panel] li.run.open[data-run-id^="${runId}"]`);
+    await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(1);
+    expect(await row.getByLabel('SQL').innerText()).toContain('where delay > $1');
+    await page.screenshot({ path: screenshotPath('e2e-provenance-run-link') });
   });
 });
