@@ -7,16 +7,25 @@
  */
 import { tableToIPC, type Table } from 'apache-arrow';
 import { canonicalJson, sha256Hex, type Graph, type GraphCell } from '$kernels/graph/index.js';
-import type { BrowserRunBody, RunProvenance } from '$lib/contract/provenance';
-import { boundInputs, resultInputs } from '$lib/provenance/result-inputs';
-import type { SandboxValue } from '$lib/sandbox';
-import { runsInBrowser, type CellOutput } from './executor';
+import type { BrowserRunBody, RunProvenance } from '$lib/contract/provenance.js';
+import { boundInputs, resultInputs } from '$lib/provenance/result-inputs.js';
+import type { SandboxValue } from '$lib/sandbox/protocol.js';
 
 /** What a server cell's query adds so its result resolves by key (nothing for a cell that cannot run). */
 export function serverRunProvenance(graph: Graph, cellId: string): { provenance?: RunProvenance } {
   const key = graph.node(cellId)?.key;
   return key ? { provenance: { resultKey: key, inputs: resultInputs(graph, cellId) } } : {};
 }
+
+/**
+ * What a cell's output (executor.ts `CellOutput`) says about its result, as far as its
+ * provenance needs: declared here so this module stays free of the page's engines.
+ */
+export type RecordedOutput =
+  | { kind: 'sql'; table: Table; server?: unknown }
+  | { kind: 'chart'; chart: { sql: string }; table: Table }
+  | { kind: 'js'; value: SandboxValue }
+  | { kind: 'input' };
 
 /** A run that succeeded and whose result is still current on the page. */
 export interface FinishedRun {
@@ -25,7 +34,7 @@ export interface FinishedRun {
   key: string;
   /** The graph it ran in. */
   graph: Graph;
-  output: CellOutput;
+  output: RecordedOutput;
   durationMs: number;
 }
 
@@ -37,15 +46,22 @@ export interface RunRecorderDeps {
   onError?: (error: unknown) => void;
 }
 
-/** Reports each finished browser run; server runs and inputs are left alone (the server has them, or they have no run). */
-export function createRunRecorder(deps: RunRecorderDeps): (run: FinishedRun) => void {
-  return (run) => {
+/**
+ * Reports each finished browser run; server runs and inputs are left alone (the server has
+ * them, or they have no run). The promise settles once reported or skipped; it never rejects.
+ */
+export function createRunRecorder(deps: RunRecorderDeps): (run: FinishedRun) => Promise<void> {
+  return async (run) => {
     if (!deps.mayRecord()) return;
     const { cell, output } = run;
-    if (output.kind === 'input' || (cell.kind === 'sql' && !runsInBrowser(cell)) || (output.kind === 'sql' && output.server)) return;
-    void browserRunBody(run)
-      .then((body) => body && deps.record(body))
-      .catch(deps.onError ?? ((err: unknown) => console.warn('Could not record the run of', cell.name || cell.id, err)));
+    // A server cell's output says where it came from: the server recorded that run itself.
+    if (output.kind === 'input' || (output.kind === 'sql' && output.server)) return;
+    try {
+      const body = await browserRunBody(run);
+      if (body) await deps.record(body);
+    } catch (err) {
+      (deps.onError ?? ((e: unknown) => console.warn('Could not record the run of', cell.name || cell.id, e)))(err);
+    }
   };
 }
 

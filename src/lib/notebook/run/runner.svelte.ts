@@ -39,8 +39,8 @@ export interface RunnerOptions {
   localOnly?: () => boolean;
   /** Rebuild the graph this long after the last edit. */
   debounceMs?: number;
-  /** Told of each run that succeeded and whose result is still current (its provenance). */
-  onRun?: (run: FinishedRun) => void;
+  /** Told of each run that succeeded and whose result is still current (its provenance); not awaited. */
+  onRun?: (run: FinishedRun) => unknown;
 }
 
 export class NotebookRunner {
@@ -77,7 +77,7 @@ export class NotebookRunner {
         const output = this.#outputs[cell.id];
         // An edit since the run started changed its key: that result is dropped, not recorded.
         if (key && output && !signal.aborted && this.runtime.graph.node(cell.id)?.key === key) {
-          options.onRun?.({ cell, key, graph, output, durationMs: performance.now() - t0 });
+          void options.onRun?.({ cell, key, graph, output, durationMs: performance.now() - t0 });
         }
         return value;
       } finally {
