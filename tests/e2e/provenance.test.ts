@@ -56,6 +56,8 @@ describe('provenance of results in Chromium', () => {
     expect(text).toContain('Browser (DuckDB-WASM)');
     expect(text).toContain('Priya');
     expect(text).toMatch(/Result hash\s+[0-9a-f]{12}…/);
+    await dialog.getByRole('button', { name: 'Copy result hash' }).click();
+    await expect.poll(() => dialog.getByText('Copied', { exact: true }).count()).toBe(1);
     await page.screenshot({ path: screenshotPath('e2e-provenance-js-card') });
 
     // Its input is by_hour's result: the link opens that card, with the SQL that ran.
