@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { createTestStore, startInProcess, type RunningServer, type TestStore } from '../support/server.js';
+import { STORES, createTestStore, startInProcess, type RunningServer, type TestStore } from '../support/server.js';
 import { api, createNotebook, invite, signUp, testEmail, type SignedUp } from '../support/api.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { editNotebook } from '../support/yclient.js';
@@ -17,7 +17,7 @@ import { insertCell, setCellField } from '../../src/lib/doc/index.js';
 const READER = `cairn_prov_${randomBytes(3).toString('hex')}`;
 const key = (label: string) => createHash('sha256').update(label).digest('hex');
 
-describe('provenance of results', () => {
+describe.each(STORES)('provenance of results (%s store)', (kind) => {
   let store: TestStore;
   let srv: RunningServer;
   let owner: SignedUp;
@@ -42,7 +42,7 @@ describe('provenance of results', () => {
     await admin.query(`grant usage on schema public to ${READER}`);
     await admin.query(`grant select on sales to ${READER}`);
 
-    store = await createTestStore('embedded');
+    store = await createTestStore(kind);
     srv = await startInProcess(store);
     owner = await signUp(srv.base, 'Priya');
     viewer = await signUp(srv.base, 'Vik', 'viewer');
