@@ -55,6 +55,13 @@ import { RunLog } from './query/run-log.js';
 import { RunHistory } from './provenance/run-history.js';
 import { ResultCache } from './query/result-cache.js';
 import type { AppContext } from './context.js';
+import { Authorship } from './history/authorship.js';
+import { VersionService } from './history/versions.js';
+import { ForkService } from './history/forks.js';
+import { ProposalService } from './history/proposals.js';
+import { historyRoutes } from './http/routes/history.js';
+import { forkRoutes } from './http/routes/forks.js';
+import { proposalRoutes } from './http/routes/proposals.js';
 import { logger } from './log.js';
 
 const log = logger('server');
@@ -95,7 +102,12 @@ export async function createCairnServer(config: Config, options: ServerOptions =
   // Embedded: an append-only file per notebook (see file-update-log.ts); a real Postgres is
   // shared by several processes, so there the log is a table.
   const updateLog: UpdateLog = config.databaseUrl ? new SqlUpdateLog(db) : new FileUpdateLog(join(config.dataDir, 'updates'), db);
-  const collab = new CollabServer(cairnCollabHooks(db, updateLog, site), {
+  const authorship = new Authorship(db);
+  // Versions read the live document through the collaboration server, which in turn tells
+  // them about edits: the closure resolves `collab` once it exists.
+  const rooms: Pick<CollabServer, 'withRoom'> = { withRoom: (id, fn) => collab.withRoom(id, fn) };
+  const versions = new VersionService(db, updateLog, rooms, config.history);
+  const collab: CollabServer = new CollabServer(cairnCollabHooks(db, updateLog, site, { authorship, versions }), {
     maxFrameBytes: config.maxFrameBytes,
     idleMs: options.roomIdleMs,
     maxSocketsPerUser: config.limits.socketsPerUser,
@@ -124,6 +136,10 @@ export async function createCairnServer(config: Config, options: ServerOptions =
     updateLog,
     collab,
     notebooks: new NotebookService(db, updateLog, collab),
+    authorship,
+    versions,
+    forks: new ForkService(db, updateLog, collab, versions, authorship),
+    proposals: new ProposalService(db, updateLog, collab, versions, authorship),
     reports: new ReportService(db, collab),
     reportPages: new PageCache(),
     reportResults,
@@ -150,6 +166,9 @@ export async function createCairnServer(config: Config, options: ServerOptions =
   authRoutes(router, context);
   workspaceRoutes(router, context);
   notebookRoutes(router, context);
+  historyRoutes(router, context);
+  forkRoutes(router, context);
+  proposalRoutes(router, context);
   reportRoutes(router, context);
   reportAlertRoutes(router, context);
   webhookRoutes(router, context);
@@ -253,6 +272,7 @@ export async function createCairnServer(config: Config, options: ServerOptions =
       await refresher.settle();
       await deliveries.close();
       await collab.close();
+      versions.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await connections.close();
       await sqlParser.close();

@@ -27,7 +27,8 @@ export type Rule =
   | { kind: 'connection'; need: 'use' | 'manage' }
   | { kind: 'run'; need: 'read' | 'cancel' }
   | { kind: 'file' }
-  | { kind: 'report'; need: 'read' | 'manage' };
+  | { kind: 'report'; need: 'read' | 'manage' }
+  | { kind: 'proposal'; need: 'read' | 'merge' | 'close' };
 
 /** The rules, by what they guard. */
 export const allow = {
@@ -54,8 +55,23 @@ export const allow = {
    * the workspace's members or the listed ones, as its visibility says); `manage`: the
    * editors of its notebook.
    */
-  report: (need: 'read' | 'manage') => ({ kind: 'report', need }) as const
+  report: (need: 'read' | 'manage') => ({ kind: 'report', need }) as const,
+  /**
+   * Proposal `:id` (`read`: readers of its origin or its fork; `merge`: editors of the
+   * origin; `close`: editors of the origin and the proposal's author).
+   */
+  proposal: (need: 'read' | 'merge' | 'close') => ({ kind: 'proposal', need }) as const
 };
+
+/** The proposal a `proposal` rule found, and what the caller may do with its origin. */
+export interface ProposalGrant {
+  id: string;
+  originId: string;
+  forkId: string;
+  authorId: string | null;
+  /** The caller may edit the origin (and so merge and close). */
+  editsOrigin: boolean;
+}
 
 export interface WorkspaceGrant {
   id: string;
@@ -69,7 +85,9 @@ export type Granted<R extends Rule> = R extends { kind: 'public' }
     ? { session: Session | null; report: ReportRow }
   : R extends { kind: 'user' } | { kind: 'instanceAdmin' }
     ? { session: Session }
-    : R extends { kind: 'notebook' }
+    : R extends { kind: 'proposal' }
+    ? { session: Session; workspace: WorkspaceGrant; proposal: ProposalGrant }
+  : R extends { kind: 'notebook' }
       ? { session: Session; workspace: WorkspaceGrant; notebook: NotebookStanding & { access: NotebookAccess } }
       : { session: Session; workspace: WorkspaceGrant };
 
@@ -137,6 +155,19 @@ export async function authorize<R extends Rule>(rule: R, req: IncomingMessage, u
         if (standing?.access !== 'edit') throw new AppError('forbidden', 'Only who started a run, its notebook’s editors and admins cancel it.');
       }
       return grant(workspace);
+    }
+    case 'proposal': {
+      const rows = await db.query<{ origin_id: string; fork_id: string; author_id: string | null }>('select origin_id, fork_id, author_id from proposals where id = $1', [params.id]);
+      const row = rows[0];
+      if (!row) throw notFound('proposal');
+      const origin = await notebookStanding(db, userId, row.origin_id);
+      const fork = await notebookStanding(db, userId, row.fork_id);
+      const seen = origin?.access && origin.role ? origin : fork?.access && fork.role ? fork : null;
+      if (!seen) throw notFound('proposal');
+      const editsOrigin = origin?.access === 'edit';
+      if (rule.need === 'merge' && !editsOrigin) throw new AppError('forbidden', "Only the editors of the notebook a proposal is made to merge it.");
+      if (rule.need === 'close' && !editsOrigin && row.author_id !== userId) throw new AppError('forbidden', "Only the proposal's author and the notebook's editors close it.");
+      return grant({ id: seen.workspaceId, role: seen.role! }, { proposal: { id: params.id, originId: row.origin_id, forkId: row.fork_id, authorId: row.author_id, editsOrigin } });
     }
     case 'file': {
       const hash = params.hash;

@@ -9,7 +9,7 @@ import * as Y from 'yjs';
 import type { Db } from '../store/index.js';
 import type { UpdateLog } from '../store/update-log.js';
 import type { CollabServer } from '../collab/server.js';
-import { CLOSE } from '../../src/lib/contract/index.js';
+import { CLOSE, type ForkedFrom } from '../../src/lib/contract/index.js';
 import { BROWSER_ENGINE, cellKind, cellName, cellsOf, cellsToJSON, FILES, initMeta, readTitle, setTitle, type CellJSON } from '../../src/lib/doc/index.js';
 import { getNotebookRow, insertNotebook, newNotebookId, softDeleteNotebook, touchNotebook } from './repository.js';
 import { claimSampleSeeding } from '../workspaces/repository.js';
@@ -19,7 +19,7 @@ export interface NotebookView {
   id: string;
   title: string;
   updatedAt: string;
-  forkedFrom: string | null;
+  forkedFrom: ForkedFrom | null;
   cells: CellJSON[];
 }
 
@@ -111,8 +111,10 @@ export class NotebookService {
   async view(id: string): Promise<NotebookView> {
     const row = await getNotebookRow(this.db, id);
     if (!row) throw new AppError('not_found', 'No such notebook.');
+    const fork = row.forkedFrom ? await this.db.query<{ v: string | null }>('select forked_from_version as v from notebooks where id = $1', [id]) : [];
     return this.collab.withRoom(id, (room) => ({
       ...row,
+      forkedFrom: row.forkedFrom ? { id: row.forkedFrom, versionId: fork[0]?.v ?? null } : null,
       title: readTitle(room.doc) || row.title,
       cells: cellsToJSON(room.doc)
     }));

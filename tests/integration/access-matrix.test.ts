@@ -103,6 +103,14 @@ function expected(rule: Rule, actor: Actor, resource: Resource): Outcome {
       // shared: held by the shared notebook, read through it; unshared: the owner's upload, held by no notebook.
       if (resource === 'shared') return notebookAccess(actor, 'shared').read ? 'ok' : 404;
       return actor === 'owner' ? 'ok' : 404;
+    case 'proposal': {
+      // The owner's proposal from their fork of the shared (or unshared) notebook; the fork
+      // is shared as its origin is. Readers of either side read it; the origin's editors
+      // merge and close, and so may its author (the owner).
+      const a = notebookAccess(actor, resource);
+      if (!a.read) return 404;
+      return rule.need === 'read' || a.edit ? 'ok' : 403;
+    }
   }
 }
 
@@ -117,6 +125,7 @@ function resourcesFor(rule: Rule): Resource[] {
     case 'run':
     case 'file':
     case 'report':
+    case 'proposal':
       return ['shared', 'unshared'];
     default:
       return ['none'];
@@ -150,6 +159,10 @@ describe('the authorization matrix', () => {
   /** A result key each notebook has a recorded run for, and each report's shown result's key. */
   const notebookResult = 'a'.repeat(64);
   const reportResult: Partial<Record<Resource, string>> = {};
+  /** A named version of each notebook, by notebook id. */
+  const versionOf = new Map<string, string>();
+  let sharedProposal = '';
+  let unsharedProposal = '';
 
   beforeAll(async () => {
     store = await createTestStore('embedded');
@@ -259,6 +272,22 @@ describe('the authorization matrix', () => {
     expect(hook.status).toBe(201);
     webhookId = hook.body.id;
 
+    for (const id of [sharedNotebook, unsharedNotebook, ...Object.values(own)]) {
+      const v = await api(base, 'POST', `/api/notebooks/${id}/versions`, { token: users.root.token, body: { label: 'fixture' } });
+      expect(v.status).toBe(201);
+      versionOf.set(id, v.body.id);
+    }
+    const propose = async (origin: string, general: 'edit' | 'none') => {
+      const fork = await api(base, 'POST', `/api/notebooks/${origin}/fork`, { token: owner });
+      expect(fork.status).toBe(201);
+      expect((await api(base, 'PUT', `/api/notebooks/${fork.body.id}/access`, { token: owner, body: { general, grants: [] } })).status).toBe(200);
+      const p = await api(base, 'POST', `/api/notebooks/${fork.body.id}/proposals`, { token: owner, body: { title: 'A change' } });
+      expect(p.status).toBe(201);
+      return p.body.id as string;
+    };
+    sharedProposal = await propose(sharedNotebook, 'edit');
+    unsharedProposal = await propose(unsharedNotebook, 'none');
+
     const inv = await api(base, 'POST', '/api/workspaces/default/invitations', { token: users.root.token, body: { role: 'viewer', uses: 5 } });
     invitationId = inv.body.id;
     invitationToken = inv.body.token;
@@ -285,8 +314,11 @@ describe('the authorization matrix', () => {
             return resource === 'shared' ? sharedRun : unsharedRun;
           case 'user':
             return 'no-such-session';
+          case 'proposal':
+            return resource === 'shared' ? sharedProposal : unsharedProposal;
         }
       }
+      if (key === 'versionId') return versionOf.get(fill('/:id', rule, actor, resource)!.slice(1)) ?? 'no-version';
       if (key === 'hash') return resource === 'shared' ? sharedFile : unsharedFile;
       if (key === 'slug') return resource === 'shared' ? sharedReport : unsharedReport;
       if (key === 'userId') return users.editor.user.id;
