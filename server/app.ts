@@ -47,6 +47,7 @@ import { sampleRoutes } from './http/routes/samples.js';
 import { FileStore } from './files/file-store.js';
 import { connectionRoutes } from './http/routes/connections.js';
 import { queryRoutes } from './http/routes/query.js';
+import { provenanceRoutes } from './http/routes/provenance.js';
 import { workspaceRoutes } from './http/routes/workspaces.js';
 import { authorize } from './access/rules.js';
 import { AuthRateLimits } from './auth/rate-limits.js';
@@ -57,6 +58,7 @@ import { EngineRegistry } from './connections/engines.js';
 import { CairnConnections } from './connections/cairn-connection.js';
 import { QueryService } from './query/service.js';
 import { RunLog } from './query/run-log.js';
+import { RunHistory } from './provenance/run-history.js';
 import { ResultCache } from './query/result-cache.js';
 import type { AppContext } from './context.js';
 import { Authorship } from './history/authorship.js';
@@ -123,11 +125,14 @@ export async function createCairnServer(config: Config, options: ServerOptions =
     config.limits.socketsPerUser
   );
   const runLog = new RunLog(db);
+  const runHistory = new RunHistory(db);
   const connections = new ConnectionService(db, new ConnectionRepository(db, config.secretKey), new EngineRegistry(config.dataDir), new CairnConnections(db, runLog));
   const queries = new QueryService(
     (workspaceId, id, viewer) => connections.resolve(workspaceId, id, viewer),
     runLog,
-    new ResultCache(db, join(config.dataDir, 'results'), config.resultCacheBytes)
+    new ResultCache(db, join(config.dataDir, 'results'), config.resultCacheBytes),
+    undefined,
+    runHistory
   );
   const sqlParser = new NodeSqlParser();
   const reportResults = new ReportResults(db, queries, connections, sqlParser);
@@ -156,6 +161,7 @@ export async function createCairnServer(config: Config, options: ServerOptions =
     files: new FileStore(join(config.dataDir, 'files'), config.maxUploadBytes),
     connections,
     queries,
+    runHistory,
     rateLimits: new AuthRateLimits({
       loginFailuresPerAccount: config.limits.loginFailuresPerAccount,
       loginFailuresPerIp: config.limits.loginFailuresPerAccount * 10,
@@ -185,6 +191,7 @@ export async function createCairnServer(config: Config, options: ServerOptions =
   fileRoutes(router, context);
   connectionRoutes(router, context);
   queryRoutes(router, context);
+  provenanceRoutes(router, context);
   sampleRoutes(router);
   sandboxRoutes(router, site);
 

@@ -7,6 +7,7 @@ import type { NotebookService } from './notebooks/service.js';
 import type { FileStore } from './files/file-store.js';
 import type { ConnectionService } from './connections/service.js';
 import type { QueryService } from './query/service.js';
+import type { RunHistory } from './provenance/run-history.js';
 import type { AuthRateLimits } from './auth/rate-limits.js';
 import type { PublicSite } from './http/public-site.js';
 import type { ReportService } from './reports/service.js';
@@ -48,6 +49,8 @@ export interface AppContext {
   files: FileStore;
   connections: ConnectionService;
   queries: QueryService;
+  /** Each notebook's run history by result key (provenance). */
+  runHistory: RunHistory;
   rateLimits: AuthRateLimits;
   /** The names and origins this server answers to. */
   site: PublicSite;

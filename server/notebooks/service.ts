@@ -12,7 +12,7 @@ import type { CollabServer } from '../collab/server.js';
 import type { NotebookEvents } from './events.js';
 import { deleteNotebookComments } from '../comments/repository.js';
 import { CLOSE, type ForkedFrom } from '../../src/lib/contract/index.js';
-import { BROWSER_ENGINE, cellsOf, cellsToJSON, FILES, initMeta, readTitle, setTitle, type CellJSON } from '../../src/lib/doc/index.js';
+import { BROWSER_ENGINE, cellKind, cellName, cellsOf, cellsToJSON, FILES, initMeta, readTitle, setTitle, type CellJSON } from '../../src/lib/doc/index.js';
 import { getNotebookRow, insertNotebook, newNotebookId, softDeleteNotebook, touchNotebook } from './repository.js';
 import { claimSampleSeeding } from '../workspaces/repository.js';
 import { FLIGHTS_TITLE, writeFlightsSample } from './sample-flights.js';
@@ -81,6 +81,27 @@ export class NotebookService {
       if (!cell) return undefined;
       const engine = cell.get('engine');
       return typeof engine === 'string' ? engine : '';
+    });
+  }
+
+  /** Cell `cellId` as the live document has it now, or undefined when the notebook has no such cell. */
+  async cell(id: string, cellId: string): Promise<Omit<CellJSON, 'id'> | undefined> {
+    return this.collab.withRoom(id, (room) => {
+      const cell = cellsOf(room.doc).get(cellId);
+      const kind = cell ? cellKind(cell) : null;
+      if (!cell || !kind) return undefined;
+      const source = cell.get('source');
+      const config = cell.get('config');
+      const engine = cell.get('engine');
+      return {
+        kind,
+        name: cellName(cell),
+        engine: typeof engine === 'string' ? engine : null,
+        source: source instanceof Y.Text ? source.toString() : null,
+        config: config instanceof Y.Map ? (config.toJSON() as CellJSON['config']) : null,
+        hidden: cell.get('hidden') === true,
+        showCode: cell.get('showCode') === true
+      };
     });
   }
 

@@ -16,6 +16,7 @@ import { ConnectionQueue } from './queue.js';
 import { Execution, type ExecutionOutcome } from './execution.js';
 import { ResultCache, resultKey, type CacheEntry } from './result-cache.js';
 import { RunLog, type RunStatus, type RunView, type RunViewer } from './run-log.js';
+import type { RunHistory } from '../provenance/run-history.js';
 import { logger } from '../log.js';
 import { errorMessage } from '../../kernels/error-message.js';
 
@@ -57,6 +58,21 @@ export interface QueryRequest {
   cacheOnly?: boolean;
   /** A client-chosen run id, so the client can ask for the run's status or cancel it before the response starts. */
   runId?: string;
+  /**
+   * The notebook result this run computes, so its provenance resolves by result key
+   * (recorded in the run history when the run completes; never for cache-only reads).
+   */
+  provenance?: ServerRunProvenance;
+}
+
+/** What a notebook or report run adds to its audit-log entry to make it a result's provenance. */
+export interface ServerRunProvenance {
+  resultKey: string;
+  inputs: readonly string[];
+  /** The cell kind (a report's chart runs as its aggregation query). */
+  kind?: 'sql' | 'chart';
+  /** The cell's engine when it is not the connection (a browser-engine cell a report runs on the server). */
+  engine?: string;
 }
 
 /** What the route streams back. */
@@ -104,7 +120,9 @@ export class QueryService {
     readonly runs: RunLog,
     private readonly cache: ResultCache,
     /** Results up to this size are kept for late joiners and cached. */
-    private readonly cacheableBytes = 256 * 1024 * 1024
+    private readonly cacheableBytes = 256 * 1024 * 1024,
+    /** Where completed notebook runs are recorded by result key. */
+    private readonly history?: RunHistory
   ) {}
 
   async start(asked: QueryRequest): Promise<QueryReply> {
@@ -134,7 +152,7 @@ export class QueryService {
     const entry = await this.cache.lookup(key);
     if (entry && this.cacheServes(entry, request, startedAt)) {
       await this.logStart({ ...base, cache: 'hit' });
-      return this.replyFromCache(runId, entry, startedAt, connection.options.rowLimit);
+      return this.replyFromCache(runId, entry, startedAt, connection.options.rowLimit, request);
     }
     if (request.cacheOnly) throw new AppError('not_cached', 'No cached result for this query yet.');
 
@@ -170,9 +188,39 @@ export class QueryService {
         if (finished) return;
         finished = true;
         reader.leave();
-        await this.end(runId, startedAt, await execution.outcome, clientGone);
+        const outcome = await execution.outcome;
+        await this.end(runId, startedAt, outcome, clientGone);
+        if (outcome.error === null && !clientGone && outcome.resultHash) {
+          await this.remember(request, runId, startedAt, { rows: outcome.rows, resultHash: outcome.resultHash }, !join);
+        }
       }
     };
+  }
+
+  /** Record a completed notebook run in the run history; a failure there is logged, never the run's. */
+  private async remember(request: QueryRequest, runId: string, startedAt: Date, result: { rows: number; resultHash: string }, computed: boolean): Promise<void> {
+    const p = request.provenance;
+    if (!this.history || !p || request.cacheOnly || !request.notebookId || !request.cellId) return;
+    await this.history
+      .record({
+        notebookId: request.notebookId,
+        resultKey: p.resultKey,
+        cellId: request.cellId,
+        kind: p.kind ?? 'sql',
+        engine: p.engine ?? request.connectionId,
+        connectionId: request.connectionId,
+        source: request.sql,
+        params: request.params,
+        inputs: p.inputs,
+        userId: request.userId,
+        at: startedAt,
+        durationMs: Date.now() - startedAt.getTime(),
+        rows: result.rows,
+        resultHash: result.resultHash,
+        runId,
+        computed
+      })
+      .catch((err) => log.warn('recording a run in the run history failed', { err, runId }));
   }
 
   /** Log a run's start; a run id already in the log is refused (ids are unique forever). */
@@ -220,7 +268,7 @@ export class QueryService {
     return request.maxAgeMs !== undefined && now.getTime() - entry.createdAt.getTime() <= request.maxAgeMs;
   }
 
-  private replyFromCache(runId: string, entry: CacheEntry, startedAt: Date, rowLimit: number): QueryReply {
+  private replyFromCache(runId: string, entry: CacheEntry, startedAt: Date, rowLimit: number, request: QueryRequest): QueryReply {
     let stream: ReadStream | null = null;
     const cache = this.cache;
     return {
@@ -245,6 +293,7 @@ export class QueryService {
           resultHash: entry.resultHash,
           error: null
         });
+        if (!clientGone) await this.remember(request, runId, startedAt, { rows: entry.rows, resultHash: entry.resultHash }, false);
       }
     };
   }

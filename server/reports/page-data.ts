@@ -28,11 +28,13 @@ export async function reportPageData(
   const scripts = await reports.scripts(report);
   const cells: ReportPageCell[] = await Promise.all(
     view.cells.map(async (cell): Promise<ReportPageCell> => {
-      if (cell.kind === 'js') return { ...cell, script: scripts.get(cell.id) ?? '' };
+      const resultKey = cell.kind === 'js' || cell.kind === 'sql' || cell.kind === 'chart' ? await results.resultKey(report, cell.id, overrides) : null;
+      const keyed = resultKey ? { resultKey } : {};
+      if (cell.kind === 'js') return { ...cell, ...keyed, script: scripts.get(cell.id) ?? '' };
       if (cell.kind !== 'sql' && cell.kind !== 'chart') return cell;
       try {
         const result = await results.result(report, cell.name, overrides);
-        const page: ReportPageCell = { ...cell, result: preview(results.table(result), result.resultAt) };
+        const page: ReportPageCell = { ...cell, ...keyed, result: preview(results.table(result), result.resultAt) };
         if (cell.kind === 'chart') page.chartColumns = await results.chartColumns(report, cell.name, overrides);
         const failed = await refreshError(cell.id);
         if (failed && failed.at >= result.resultAt) page.refreshError = failed.error;

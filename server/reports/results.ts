@@ -18,7 +18,9 @@ import * as Y from 'yjs';
 import { tableFromIPC, type Table } from 'apache-arrow';
 import type { Queryable } from '../store/index.js';
 import { AppError } from '../errors.js';
-import type { QueryService, QueryRequest } from '../query/service.js';
+import type { QueryService, QueryRequest, ServerRunProvenance } from '../query/service.js';
+import { resultInputs } from '../../src/lib/provenance/result-inputs.js';
+import type { InputParams } from '../../src/lib/notebook/run/graph-cells.js';
 import { SAMPLES_CONNECTION_ID, type ConnectionService } from '../connections/service.js';
 import { memberRole } from '../workspaces/repository.js';
 import { isManager, type WorkspaceRole } from '../../src/lib/contract/index.js';
@@ -78,7 +80,11 @@ interface ReportGraph {
   graph: Graph;
   byName: Map<string, GraphCell>;
   hidden: Set<string>;
+  /** Shown cells whose code the report shows. */
+  showCode: Set<string>;
   inputs: Map<string, ReportInputCell>;
+  cells: GraphCell[];
+  leaves: Leaf[];
 }
 
 type Mode = 'cached' | 'fresh';
@@ -156,6 +162,54 @@ export class ReportResults {
     });
   }
 
+  /**
+   * The result key of cell `cellId` with `overrides` for its inputs: the key the notebook's
+   * own page would give the cell with those input values, so one run history serves both.
+   */
+  async resultKey(report: ReportRow, cellId: string, overrides: InputOverrides = {}): Promise<string | null> {
+    return (await this.keyedGraph(report, overrides)).node(cellId)?.key ?? null;
+  }
+
+  /**
+   * The shown cell whose result has `resultKey` with `overrides`, for its provenance card;
+   * null for a hidden cell, a cell without a result, or a key that is not the report's.
+   */
+  async shownResult(report: ReportRow, resultKey: string, overrides: InputOverrides = {}): Promise<{ cellId: string; name: string; showCode: boolean; source: string | null } | null> {
+    const rg = await this.graphOf(report);
+    const graph = await this.keyedGraph(report, overrides);
+    for (const node of graph.nodesInOrder()) {
+      const cell = node.cell;
+      if (node.key !== resultKey || rg.hidden.has(cell.id) || !['sql', 'js', 'chart'].includes(cell.kind)) continue;
+      return { cellId: cell.id, name: cell.name, showCode: rg.showCode.has(cell.id), source: cell.source ?? null };
+    }
+    return null;
+  }
+
+  private async keyedGraph(report: ReportRow, overrides: InputOverrides): Promise<Graph> {
+    const rg = await this.graphOf(report);
+    if (Object.keys(overrides).length === 0) return rg.graph;
+    const key = heldKey(report, '', overrides);
+    let graph = this.keyedGraphs.get(key);
+    if (!graph) {
+      const cells = rg.cells.map((c) => (c.kind === 'input' && c.name in overrides && c.params ? { ...c, params: { ...(c.params as InputParams), value: overrides[c.name] } } : c));
+      graph = buildGraph(cells, rg.leaves);
+      if (this.keyedGraphs.size >= MAX_GRAPHS) this.keyedGraphs.delete(this.keyedGraphs.keys().next().value!);
+      this.keyedGraphs.set(key, graph);
+    }
+    return graph;
+  }
+
+  /** Report graphs with reader-set input values, by report version and values. */
+  private readonly keyedGraphs = new Map<string, Graph>();
+
+  /** What a run of `cell` with `overrides` records as its provenance. */
+  private async provenanceOf(report: ReportRow, cell: GraphCell, overrides: InputOverrides): Promise<ServerRunProvenance | undefined> {
+    const graph = await this.keyedGraph(report, overrides);
+    const key = graph.node(cell.id)?.key;
+    if (!key) return undefined;
+    return { resultKey: key, inputs: resultInputs(graph, cell.id), kind: cell.kind === 'chart' ? 'chart' : 'sql', engine: cell.kind === 'chart' ? BROWSER_ENGINE : (cell.engine ?? BROWSER_ENGINE) };
+  }
+
   /** The decoded table of a result (decoded once per result held). */
   table(result: ReportResult): Table {
     let table = this.tables.get(result);
@@ -230,7 +284,7 @@ export class ReportResults {
     const composed = composeServerSql(rg.graph, cell.id, target.dialect, { hasSamples: target.hasSamples });
     if (!composed.ok) throw new AppError('not_computable', `${cell.name} cannot be computed on the server: ${composed.message}`);
     const inputs = withOverrides(parameterInputs(rg.graph, composed.cellIds), overrides);
-    return this.run(report, cell, target.connectionId, composed.sql, inputs, mode);
+    return this.run(report, cell, target.connectionId, composed.sql, inputs, mode, await this.provenanceOf(report, cell, overrides));
   }
 
   /**
@@ -270,7 +324,7 @@ export class ReportResults {
     }
     const chart = compileChart(config, columns, from);
     if ('error' in chart) throw new AppError('not_computable', `${cell.name}: ${chart.error.field ? `${chart.error.field}: ` : ''}${chart.error.message}`);
-    return this.run(report, cell, SAMPLES_CONNECTION_ID, withCte(sourceSql, chart.sql), inputs, mode);
+    return this.run(report, cell, SAMPLES_CONNECTION_ID, withCte(sourceSql, chart.sql), inputs, mode, await this.provenanceOf(report, cell, overrides));
   }
 
   /** The columns of the data chart `name` draws from (what compiles it in a reader's browser). */
@@ -320,7 +374,15 @@ export class ReportResults {
   }
 
   /** Run (or read from the cache, `cached`) one query as the publisher and collect its whole result. */
-  private async run(report: ReportRow, cell: GraphCell, connectionId: string, sql: string, inputs: Record<string, ParameterInput>, mode: Mode): Promise<ReportResult> {
+  private async run(
+    report: ReportRow,
+    cell: GraphCell,
+    connectionId: string,
+    sql: string,
+    inputs: Record<string, ParameterInput>,
+    mode: Mode,
+    provenance?: ServerRunProvenance
+  ): Promise<ReportResult> {
     const publisher = await this.publisher(report);
     const request: QueryRequest = {
       workspaceId: report.workspaceId,
@@ -332,7 +394,8 @@ export class ReportResults {
       inputs,
       notebookId: report.notebookId,
       cellId: cell.id,
-      ...(mode === 'cached' ? { cacheOnly: true } : {})
+      ...(mode === 'cached' ? { cacheOnly: true } : {}),
+      ...(provenance ? { provenance } : {})
     };
     let reply;
     try {
@@ -404,6 +467,7 @@ export class ReportResults {
       const cells = await this.cells.read(doc);
       const json = cellsToJSON(doc);
       const hidden = new Set(json.filter((c) => c.hidden).map((c) => c.id));
+      const showCode = new Set(json.filter((c) => c.showCode).map((c) => c.id));
       const inputs = new Map<string, ReportInputCell>();
       for (const c of json) {
         if (c.kind !== 'input' || !c.name) continue;
@@ -412,7 +476,7 @@ export class ReportResults {
       }
       const leaves: Leaf[] = SAMPLES.map((s) => ({ name: s.name, kind: 'sample', key: `sample:${s.file}` }));
       const byName = new Map(cells.filter((c) => c.name).map((c) => [c.name, c]));
-      return { graph: buildGraph(cells, leaves), byName, hidden, inputs };
+      return { graph: buildGraph(cells, leaves), byName, hidden, showCode, inputs, cells, leaves };
     } finally {
       doc.destroy();
     }

@@ -15,6 +15,7 @@ export const client = new ApiClient();
 import type {
   AlertCreate,
   AlertView,
+  BrowserRunBody,
   CellRefreshView,
   CommentCreate,
   CommentList,
@@ -30,6 +31,7 @@ import type {
   NotebookAccessView,
   NotebookDetail,
   NotebookSummary,
+  Provenance,
   PublishBody,
   Published,
   PublishState,
@@ -62,6 +64,7 @@ export type NotebookSharing = NotebookAccessView;
 /** `GET /api/notebooks/:id`, with the caller's access (src/lib/contract/notebooks.ts). */
 export type NotebookInfo = NotebookDetail;
 export type { CommentCreate, CommentView };
+export type { Provenance, BrowserRunBody };
 export type { NotebookSummary, PublishBody, Published, PublishState, ReportRefreshState, ReportView, AlertView, AlertCreate, CellRefreshView, DeliveryView, WebhookView };
 
 const enc = encodeURIComponent;
@@ -220,6 +223,15 @@ export const proposals = {
   get: (id: string) => call<ProposalDetail>('GET', `/api/proposals/${enc(id)}`),
   merge: (id: string, keep: string[]) => call<{ versionId: string }>('POST', `/api/proposals/${enc(id)}/merge`, { keep }),
   close: (id: string) => call<unknown>('POST', `/api/proposals/${enc(id)}/close`, {})
+};
+
+export const provenance = {
+  /** Where a result of notebook `notebookId` came from (its readers); 404 when no recorded run made it. */
+  ofNotebook: (notebookId: string, resultKey: string) => call<Provenance>('GET', `/api/notebooks/${enc(notebookId)}/provenance/${enc(resultKey)}`),
+  /** Where a shown result of report `slug` came from, with the page's input values (`search`, as on the page). */
+  ofReport: (slug: string, resultKey: string, search = '') => call<Provenance>('GET', `/api/reports/${enc(slug)}/provenance/${enc(resultKey)}${search}`),
+  /** Record a run on this browser's engine (the notebook's editors). */
+  record: (notebookId: string, run: BrowserRunBody) => call<unknown>('POST', `/api/notebooks/${enc(notebookId)}/provenance`, run)
 };
 
 export const webhooks = {

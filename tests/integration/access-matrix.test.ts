@@ -165,6 +165,9 @@ describe('the authorization matrix', () => {
   let unsharedComment = '';
   let invitationId = '';
   let invitationToken = '';
+  /** A result key each notebook has a recorded run for, and each report's shown result's key. */
+  const notebookResult = 'a'.repeat(64);
+  const reportResult: Partial<Record<Resource, string>> = {};
   /** A named version of each notebook, by notebook id. */
   const versionOf = new Map<string, string>();
   let sharedProposal = '';
@@ -249,6 +252,31 @@ describe('the authorization matrix', () => {
     const tokenOn = async (slug: string) => (await api(base, 'POST', `/api/reports/${slug}/tokens`, { token: owner, body: {} })).body.id as string;
     sharedReportToken = await tokenOn(sharedReport);
     unsharedReportToken = await tokenOn(unsharedReport);
+    // Provenance: a recorded run in every notebook, and each report's `answer` as its page keys it.
+    for (const notebookId of [sharedNotebook, unsharedNotebook, ...Object.values(own)]) {
+      await srv.cairn.context.runHistory.record({
+        notebookId,
+        resultKey: notebookResult,
+        cellId: 'c1',
+        kind: 'sql',
+        engine: 'browser',
+        connectionId: null,
+        source: 'select 1',
+        params: {},
+        inputs: [],
+        userId: users.owner.user.id,
+        at: new Date(),
+        durationMs: 1,
+        rows: 1,
+        resultHash: 'b'.repeat(64),
+        runId: null,
+        computed: true
+      });
+    }
+    for (const [resource, slug] of [['shared', sharedReport], ['unshared', unsharedReport]] as const) {
+      const page = await api(base, 'GET', `/api/reports/${slug}/page`, { token: owner });
+      reportResult[resource] = page.body.cells.find((c: { name: string }) => c.name === 'answer').resultKey;
+    }
     const hook = await api(base, 'POST', '/api/workspaces/default/webhooks', { token: users.root.token, body: { name: 'Team', url: 'https://hooks.example.com/team' } });
     expect(hook.status).toBe(201);
     webhookId = hook.body.id;
@@ -320,6 +348,7 @@ describe('the authorization matrix', () => {
       if (key === 'token') return invitationToken;
       if (key === 'file') return 'airports.csv';
       if (key === 'cellFile') return 'answer.json';
+      if (key === 'resultKey') return rule.kind === 'report' ? reportResult[resource]! : notebookResult;
       throw new Error(`no matrix fixture for ${path} (parameter :${key}, rule ${rule.kind})`);
     });
   }

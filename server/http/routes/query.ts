@@ -43,7 +43,8 @@ export function queryRoutes(router: Router, app: AppContext): void {
         runToken: body.runToken,
         maxAgeMs: body.maxAge === undefined ? undefined : body.maxAge * 1000,
         cacheOnly: body.cacheOnly,
-        runId: body.runId
+        runId: body.runId,
+        provenance: body.provenance
       });
     } catch (err) {
       if (err instanceof QueryError) {

@@ -10,3 +10,4 @@ export * from './inputs.js';
 export * from './alerts.js';
 export * from './comments.js';
 export * from './history.js';
+export * from './provenance.js';

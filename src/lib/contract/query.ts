@@ -1,6 +1,7 @@
 /** `POST /api/query`'s body (docs/api.md): validated by the server, typed for the browser's query client. */
 import { z } from 'zod';
 import { INPUT_NAME, InputBinding } from './inputs.js';
+import { RunProvenance } from './provenance.js';
 
 const Param = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
@@ -26,6 +27,8 @@ export const QueryBody = z.object({
   maxAge: z.number().min(0).optional(),
   /** Answer only from the cache (a notebook's readers): `404 not_cached` otherwise. */
   cacheOnly: z.boolean().optional(),
-  runId: z.uuid().optional()
+  runId: z.uuid().optional(),
+  /** The notebook result the run computes (with `notebookId` and `cellId`): its provenance then resolves by result key. */
+  provenance: RunProvenance.optional()
 });
 export type QueryBody = z.input<typeof QueryBody>;

@@ -98,6 +98,8 @@ export interface ReportPageCell extends ReportCell {
    * reader's browser) and so reaches the browser even where the author did not show it.
    */
   script?: string;
+  /** The key of the result shown (with the page's input values): its provenance card's address. */
+  resultKey?: string;
 }
 
 /** `GET /api/reports/:slug/page`: what the server-rendered report page paints. */

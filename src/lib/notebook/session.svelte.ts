@@ -4,7 +4,7 @@
  */
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
-import { ApiError, notebooks, type NotebookAccess, type User } from '$lib/api';
+import { ApiError, notebooks, provenance, type NotebookAccess, type User } from '$lib/api';
 import { userColor } from '$lib/user-color';
 import { CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, Connection } from './connection.svelte';
 import { NotebookState } from './notebook-state.svelte';
@@ -19,6 +19,7 @@ import { getKernel, setNotebookFiles, sqlParser } from '$lib/kernel';
 import { DEFAULT_CACHE_TTL_SECONDS, FILES, cellTtl, cellsOf } from '$doc';
 import { WarehouseApi, type ConnectionKind, type ConnectionView } from '$lib/warehouse';
 import { createServerCellRunner, type ServerConnection } from './run/server-cells';
+import { createRunRecorder } from './run/provenance';
 import { ConnectionNames } from './connection-names.svelte';
 
 /** The websocket endpoint of the collaboration server, on this page's origin. */
@@ -89,6 +90,7 @@ export class NotebookSession {
       origin: RUN_ORIGIN,
       localOnly: () => this.readOnly,
       parser: sqlParser,
+      onRun: createRunRecorder({ record: (run) => provenance.record(id, run), mayRecord: () => !this.readOnly }),
       createExecutor: (publish) =>
         createExecutor({
           kernel: () => this.kernel(),

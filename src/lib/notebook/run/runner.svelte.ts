@@ -11,6 +11,7 @@ import { SAMPLES } from '$kernels/samples.js';
 import { GraphCells } from './graph-cells';
 import type { CellOutput } from './executor';
 import { observeRuns, readRuns, requestRun, type RunRequest } from './shared-runs';
+import type { FinishedRun } from './provenance';
 
 /** What the page shows for one cell. */
 export interface CellView {
@@ -38,6 +39,8 @@ export interface RunnerOptions {
   localOnly?: () => boolean;
   /** Rebuild the graph this long after the last edit. */
   debounceMs?: number;
+  /** Told of each run that succeeded and whose result is still current (its provenance); not awaited. */
+  onRun?: (run: FinishedRun) => unknown;
 }
 
 export class NotebookRunner {
@@ -67,8 +70,16 @@ export class NotebookRunner {
     });
     const timed: Executor = async (cell, inputs, signal) => {
       const t0 = performance.now();
+      const graph = this.runtime.graph;
+      const key = graph.node(cell.id)?.key;
       try {
-        return await executor(cell, inputs, signal);
+        const value = await executor(cell, inputs, signal);
+        const output = this.#outputs[cell.id];
+        // An edit since the run started changed its key: that result is dropped, not recorded.
+        if (key && output && !signal.aborted && this.runtime.graph.node(cell.id)?.key === key) {
+          void options.onRun?.({ cell, key, graph, output, durationMs: performance.now() - t0 });
+        }
+        return value;
       } finally {
         this.timings.set(cell.id, performance.now() - t0);
       }

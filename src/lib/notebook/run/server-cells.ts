@@ -16,6 +16,7 @@ import type { SqlDialect } from '$kernels/sql-ident.js';
 import { ApiError, runServerQuery, type ConnectionKind, type ServerQuery, type ServerResult, type WarehouseApi } from '$lib/warehouse';
 
 import { CellRunError, type CellOutput } from './executor';
+import { serverRunProvenance } from './provenance';
 
 /** How the run of a cell was asked for, from the shared `runs` map. */
 export interface RunAsk {
@@ -90,7 +91,14 @@ export function createServerCellRunner(deps: ServerCellDeps) {
     }
     // `$name` inputs are bound by the server, which translates them for the warehouse's dialect.
     const inputs = parameterInputs(deps.graph(), composed.cellIds) as ServerQuery['inputs'];
-    const base = { connectionId, sql: composed.sql, notebookId: deps.notebookId, cellId: cell.id, ...(Object.keys(inputs ?? {}).length ? { inputs } : {}) };
+    const base = {
+      connectionId,
+      sql: composed.sql,
+      notebookId: deps.notebookId,
+      cellId: cell.id,
+      ...(Object.keys(inputs ?? {}).length ? { inputs } : {}),
+      ...serverRunProvenance(deps.graph(), cell.id)
+    };
     const ttl = deps.ttlSeconds(cell.id);
     const show = (table: Table, origin: ServerOrigin, truncated = false) => {
       if (!signal.aborted) deps.publish(cell.id, { kind: 'sql', table, truncated, server: origin });
@@ -150,7 +158,7 @@ export function createServerCellRunner(deps: ServerCellDeps) {
  */
 async function cachedResult(
   api: WarehouseApi,
-  base: { connectionId: string; sql: string; notebookId: string; cellId: string; inputs?: ServerQuery['inputs'] },
+  base: { connectionId: string; sql: string; notebookId: string; cellId: string; inputs?: ServerQuery['inputs']; provenance?: ServerQuery['provenance'] },
   ask: RunAsk | undefined,
   note: (note: string | null) => void,
   signal: AbortSignal,

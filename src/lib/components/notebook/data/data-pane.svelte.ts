@@ -38,11 +38,20 @@ export class DataPane {
   urlError = $state('');
   /** The cell that last had keyboard focus (a sample's query is inserted after it). */
   lastCell = $state<string | null>(null);
+  /** The server run the Runs tab shows opened (from a result's provenance card). */
+  focusRun = $state<string | null>(null);
 
   readonly session: NotebookSession;
   #next = 1;
   #urlAbort: AbortController | null = null;
   readonly #cleanups: (() => void)[] = [];
+
+  /** Open the Runs tab at run `runId`, its SQL showing. */
+  showRun(runId: string): void {
+    this.focusRun = runId;
+    this.tab = 'runs';
+    this.open = true;
+  }
 
   constructor(session: NotebookSession) {
     this.session = session;
