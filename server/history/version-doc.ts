@@ -4,24 +4,11 @@
  * built from it without GC, read through a version's snapshot, is exactly that version.
  */
 import * as Y from 'yjs';
+import { docOfUpdates } from '../store/merge-updates.js';
 
 /** The whole history of a notebook as one document that keeps deleted content. */
 export function historyDoc(updates: Uint8Array[]): Y.Doc {
-  const doc = new Y.Doc({ gc: false });
-  try {
-    // One merge, one apply: applying 100,000 small updates one by one costs far more.
-    Y.applyUpdate(doc, updates.length === 1 ? updates[0] : Y.mergeUpdates(updates));
-  } catch {
-    // One bad stored update must not hide the rest (the live room skips it the same way).
-    for (const update of updates) {
-      try {
-        Y.applyUpdate(doc, update);
-      } catch {
-        /* skipped, as the room does */
-      }
-    }
-  }
-  return doc;
+  return docOfUpdates(updates);
 }
 
 /** The document at `snapshot` (a Y.encodeSnapshot), as a fresh doc of its own. */

@@ -11,7 +11,7 @@
 import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import * as Y from 'yjs';
+import { mergeStoredUpdates } from './merge-updates.js';
 import type { Db } from './db.js';
 import type { UpdateLog } from './update-log.js';
 import { toBytes } from './sql-update-log.js';
@@ -85,7 +85,7 @@ export class FileUpdateLog implements UpdateLog {
       if (folding.length === 0) return;
       const updates = folding.flatMap((p) => this.readRecords(p, false));
       const snap = await this.db.query<{ data: Uint8Array }>('select data from doc_snapshots where notebook_id = $1', [id]);
-      const merged = Y.mergeUpdates(snap.map((r) => toBytes(r.data)).concat(updates));
+      const merged = mergeStoredUpdates(snap.map((r) => toBytes(r.data)).concat(updates));
       await this.db.query(
         `insert into doc_snapshots (notebook_id, data, upto_seq, updated_at) values ($1, $2, 0, now())
          on conflict (notebook_id) do update set data = excluded.data, updated_at = now()`,

@@ -2,7 +2,7 @@
  * The update log in Postgres tables (`doc_updates`, `doc_snapshots`): used with
  * DATABASE_URL, where several server processes share one database.
  */
-import * as Y from 'yjs';
+import { mergeStoredUpdates } from './merge-updates.js';
 import type { Db } from './db.js';
 import type { UpdateLog } from './update-log.js';
 
@@ -41,7 +41,7 @@ export class SqlUpdateLog implements UpdateLog {
       );
       if (log.length === 0) return;
       const parts = snap.map((r) => toBytes(r.data)).concat(log.map((r) => toBytes(r.data)));
-      const merged = Y.mergeUpdates(parts);
+      const merged = mergeStoredUpdates(parts);
       const upto = log[log.length - 1].seq;
       await tx.query(
         `insert into doc_snapshots (notebook_id, data, upto_seq, updated_at) values ($1, $2, $3, now())
