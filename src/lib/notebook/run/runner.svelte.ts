@@ -6,7 +6,7 @@
 import { errorMessage } from '$lib/api-client';
 import * as Y from 'yjs';
 import { CELLS, FILES, ORDER } from '$doc';
-import { Runtime, buildGraph, type CellState, type Executor, type Leaf, type SqlParser } from '$kernels/graph/index.js';
+import { Runtime, buildGraph, type CellState, type Executor, type Graph, type Leaf, type SqlParser } from '$kernels/graph/index.js';
 import { SAMPLES } from '$kernels/samples.js';
 import { GraphCells } from './graph-cells';
 import type { CellOutput } from './executor';
@@ -45,6 +45,10 @@ export class NotebookRunner {
   // Raw: outputs hold Arrow tables and must not be deep-proxied.
   #outputs = $state.raw<Record<string, CellOutput>>({});
   #errors = $state<string | null>(null);
+  // Raw: a graph is immutable and replaced whole on every rebuild.
+  #graph = $state.raw<Graph>(buildGraph([]));
+  /** When each cell's shown output was published (ms since epoch). */
+  #publishedAt = $state<Record<string, number>>({});
   readonly runtime: Runtime;
   private readonly graphCells: GraphCells;
   private readonly cleanups: (() => void)[] = [];
@@ -64,6 +68,7 @@ export class NotebookRunner {
     this.graphCells = new GraphCells(options.parser);
     const executor = options.createExecutor((id, output) => {
       this.#outputs = { ...this.#outputs, [id]: output };
+      this.#publishedAt[id] = Date.now();
     });
     const timed: Executor = async (cell, inputs, signal) => {
       const t0 = performance.now();
@@ -154,6 +159,19 @@ export class NotebookRunner {
     return this.#outputs[id];
   }
 
+  /** The cell graph the page runs by, as of the last rebuild (reactive: a rebuild replaces it). */
+  get graph(): Graph {
+    return this.#graph;
+  }
+
+  /** When cell `id`'s shown result was computed: the warehouse's time for a server result, else when it arrived here. */
+  resultAt(id: string): Date | undefined {
+    const output = this.#outputs[id];
+    if (output?.kind === 'sql' && output.server) return output.server.resultAt;
+    const at = this.#publishedAt[id];
+    return output && at !== undefined ? new Date(at) : undefined;
+  }
+
   /** A failure of the runner itself (not of a cell), shown once at the top of the page. */
   get error(): string | null {
     return this.#errors;
@@ -183,6 +201,7 @@ export class NotebookRunner {
         // A newer edit arrived while parsing: its rebuild supersedes this one.
         if (generation !== this.generation) return;
         this.runtime.setGraph(buildGraph(cells, this.leaves()));
+        this.#graph = this.runtime.graph;
         this.refresh(this.runtime.graph.order);
         this.#errors = null;
       } catch (err) {
