@@ -47,8 +47,8 @@ export class NotebookRunner {
   #errors = $state<string | null>(null);
   // Raw: a graph is immutable and replaced whole on every rebuild.
   #graph = $state.raw<Graph>(buildGraph([]));
-  /** When each cell's shown output was published (ms since epoch). */
-  #publishedAt = $state<Record<string, number>>({});
+  /** When each cell's shown output was computed (ms since epoch), kept apart from the outputs so reading one cell's time does not depend on every output. */
+  #resultAt = $state<Record<string, number>>({});
   readonly runtime: Runtime;
   private readonly graphCells: GraphCells;
   private readonly cleanups: (() => void)[] = [];
@@ -68,7 +68,7 @@ export class NotebookRunner {
     this.graphCells = new GraphCells(options.parser);
     const executor = options.createExecutor((id, output) => {
       this.#outputs = { ...this.#outputs, [id]: output };
-      this.#publishedAt[id] = Date.now();
+      this.#resultAt[id] = output.kind === 'sql' && output.server ? output.server.resultAt.getTime() : Date.now();
     });
     const timed: Executor = async (cell, inputs, signal) => {
       const t0 = performance.now();
@@ -166,10 +166,8 @@ export class NotebookRunner {
 
   /** When cell `id`'s shown result was computed: the warehouse's time for a server result, else when it arrived here. */
   resultAt(id: string): Date | undefined {
-    const output = this.#outputs[id];
-    if (output?.kind === 'sql' && output.server) return output.server.resultAt;
-    const at = this.#publishedAt[id];
-    return output && at !== undefined ? new Date(at) : undefined;
+    const at = this.#resultAt[id];
+    return at === undefined ? undefined : new Date(at);
   }
 
   /** A failure of the runner itself (not of a cell), shown once at the top of the page. */
