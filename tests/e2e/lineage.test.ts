@@ -141,7 +141,7 @@ describe('the lineage graph', () => {
 
     // Opened at a readable scale, from the start of the graph; the first cells are on screen.
     const scale = Number(await page.locator('[data-testid="lineage-canvas"]').getAttribute('data-scale'));
-    expect(scale).toBeGreaterThanOrEqual(0.5);
+    expect(scale).toBeGreaterThanOrEqual(0.75);
     const canvas = (await page.locator('[data-testid="lineage-canvas"]').boundingBox())!;
     const first = (await node(page, 'low_0').locator('.box').boundingBox())!;
     expect(first.x).toBeGreaterThanOrEqual(canvas.x);

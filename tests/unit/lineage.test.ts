@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { buildGraph, jsDependencies, type GraphCell } from '../../kernels/graph/index.js';
-import { edgeId, lineageModel, lineageShape } from '../../src/lib/notebook/lineage/model';
-import { NODE_HEIGHT, NODE_WIDTH, edgePath, layoutLineage, type LineageLayout } from '../../src/lib/notebook/lineage/layout';
-import { fitView, panBy, READABLE_SCALE, reveal, zoomAt } from '../../src/lib/notebook/lineage/viewport';
-import { statusLine } from '../../src/lib/notebook/lineage/status';
+import { edgeId, lineageModel, lineageShape } from '../../src/lib/notebook/lineage/model.js';
+import { NODE_HEIGHT, NODE_WIDTH, edgePath, layoutLineage, type LineageLayout } from '../../src/lib/notebook/lineage/layout.js';
+import { fitView, panBy, READABLE_SCALE, reveal, zoomAt } from '../../src/lib/notebook/lineage/viewport.js';
+import { statusLine } from '../../src/lib/notebook/lineage/status.js';
 
 function js(name: string, source: string, id = name): GraphCell {
   const deps = jsDependencies(source);

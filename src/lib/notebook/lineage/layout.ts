@@ -6,7 +6,7 @@
  * only on the graph's shape ({@link lineageShape}).
  */
 import dagre from '@dagrejs/dagre';
-import type { LineageModel } from './model';
+import type { LineageModel } from './model.js';
 
 /** A node's drawn size, in layout units (CSS pixels at zoom 1). */
 export const NODE_WIDTH = 220;

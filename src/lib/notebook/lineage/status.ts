@@ -1,6 +1,6 @@
 /** How the lineage view words a cell's status: the same words the cells' `data-status` uses. */
 import type { CellStatus } from '$kernels/graph/index.js';
-import { timeAgo } from '$lib/time';
+import { timeAgo } from '../../time.js';
 
 /** Statuses that need the reader's attention: drawn with a coloured border and their own mark. */
 export const ATTENTION: ReadonlySet<CellStatus> = new Set(['stale', 'error', 'blocked']);

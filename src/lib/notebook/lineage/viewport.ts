@@ -18,7 +18,7 @@ export interface Size {
 export const MIN_SCALE = 0.1;
 export const MAX_SCALE = 2.5;
 /** Below this scale a fit would make labels unreadable: fit-to-view stops here and shows the start of the graph. */
-export const READABLE_SCALE = 0.55;
+export const READABLE_SCALE = 0.75;
 
 function clampScale(k: number): number {
   return Math.min(MAX_SCALE, Math.max(MIN_SCALE, k));
