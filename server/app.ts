@@ -12,6 +12,12 @@ import type { UpdateLog } from './store/update-log.js';
 import { CollabServer } from './collab/server.js';
 import { cairnCollabHooks } from './notebooks/collab-hooks.js';
 import { NotebookService } from './notebooks/service.js';
+import { NotebookEvents } from './notebooks/events.js';
+import { CommentService } from './comments/service.js';
+import { commentRoutes } from './http/routes/comments.js';
+import { notebookEventRoutes } from './http/routes/notebook-events.js';
+import { notebookStanding } from './access/policy.js';
+import { sessionLive } from './auth/sessions.js';
 import { Router } from './http/router.js';
 import { sendError, sendJson } from './http/respond.js';
 import { HttpError } from './http/errors.js';
@@ -53,6 +59,13 @@ import { QueryService } from './query/service.js';
 import { RunLog } from './query/run-log.js';
 import { ResultCache } from './query/result-cache.js';
 import type { AppContext } from './context.js';
+import { Authorship } from './history/authorship.js';
+import { VersionService } from './history/versions.js';
+import { ForkService } from './history/forks.js';
+import { ProposalService } from './history/proposals.js';
+import { historyRoutes } from './http/routes/history.js';
+import { forkRoutes } from './http/routes/forks.js';
+import { proposalRoutes } from './http/routes/proposals.js';
 import { logger } from './log.js';
 
 const log = logger('server');
@@ -93,12 +106,22 @@ export async function createCairnServer(config: Config, options: ServerOptions =
   // Embedded: an append-only file per notebook (see file-update-log.ts); a real Postgres is
   // shared by several processes, so there the log is a table.
   const updateLog: UpdateLog = config.databaseUrl ? new SqlUpdateLog(db) : new FileUpdateLog(join(config.dataDir, 'updates'), db);
-  const collab = new CollabServer(cairnCollabHooks(db, updateLog, site), {
+  const authorship = new Authorship(db);
+  // Versions read the live document through the collaboration server, which in turn tells
+  // them about edits: the closure resolves `collab` once it exists.
+  const rooms: Pick<CollabServer, 'withRoom'> = { withRoom: (id, fn) => collab.withRoom(id, fn) };
+  const versions = new VersionService(db, updateLog, rooms, config.history);
+  const collab: CollabServer = new CollabServer(cairnCollabHooks(db, updateLog, site, { authorship, versions }), {
     maxFrameBytes: config.maxFrameBytes,
     idleMs: options.roomIdleMs,
     maxSocketsPerUser: config.limits.socketsPerUser,
     maxDocumentBytes: config.limits.documentBytes
   });
+  // A reader keeps a notebook's event stream while their session lives and they may read it.
+  const events = new NotebookEvents(
+    async (listener, notebookId) => (await sessionLive(db, listener.sessionId)) && Boolean((await notebookStanding(db, listener.userId, notebookId))?.access),
+    config.limits.socketsPerUser
+  );
   const runLog = new RunLog(db);
   const connections = new ConnectionService(db, new ConnectionRepository(db, config.secretKey), new EngineRegistry(config.dataDir), new CairnConnections(db, runLog));
   const queries = new QueryService(
@@ -118,7 +141,13 @@ export async function createCairnServer(config: Config, options: ServerOptions =
     db,
     updateLog,
     collab,
-    notebooks: new NotebookService(db, updateLog, collab),
+    notebooks: new NotebookService(db, updateLog, collab, events),
+    events,
+    comments: new CommentService(db, collab, events),
+    authorship,
+    versions,
+    forks: new ForkService(db, updateLog, collab, versions, authorship),
+    proposals: new ProposalService(db, updateLog, collab, versions, authorship),
     reports: new ReportService(db, collab),
     reportPages: new PageCache(),
     reportResults,
@@ -144,6 +173,11 @@ export async function createCairnServer(config: Config, options: ServerOptions =
   authRoutes(router, context);
   workspaceRoutes(router, context);
   notebookRoutes(router, context);
+  commentRoutes(router, context);
+  notebookEventRoutes(router, context);
+  historyRoutes(router, context);
+  forkRoutes(router, context);
+  proposalRoutes(router, context);
   reportRoutes(router, context);
   reportAlertRoutes(router, context);
   webhookRoutes(router, context);
@@ -202,6 +236,11 @@ export async function createCairnServer(config: Config, options: ServerOptions =
       sendError(res, err);
     }
   });
+  // Idle keep-alive sockets are closed by the client first: browsers and fetch give up after
+  // about 4 s, well inside this. With Node's 5 s default a busy server's late timer could
+  // close a socket just as a client reused it, and that request failed with ECONNRESET.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   server.on('upgrade', (req, socket, head) => {
     try {
       const url = requestUrl(req);
@@ -246,6 +285,7 @@ export async function createCairnServer(config: Config, options: ServerOptions =
       await refresher.settle();
       await deliveries.close();
       await collab.close();
+      versions.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await connections.close();
       await sqlParser.close();

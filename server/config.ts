@@ -46,6 +46,15 @@ export interface Config {
   refresh: RefreshSettings;
   /** Report reads per minute, per IP address and per report token. */
   reportLimits: ReportRateLimitSettings;
+  /** When versions are cut automatically. */
+  history: HistorySettings;
+}
+
+export interface HistorySettings {
+  /** A version is cut once editing has paused this long (CAIRN_VERSION_PAUSE_MS, default 60 000). */
+  pauseMs: number;
+  /** …and at least this often during continuous editing (CAIRN_VERSION_MAX_SPAN_MS, default 600 000). */
+  maxSpanMs: number;
 }
 
 export interface RefreshSettings {
@@ -109,6 +118,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       webhookTimeoutMs: parseCount('CAIRN_WEBHOOK_TIMEOUT_MS', env.CAIRN_WEBHOOK_TIMEOUT_MS, 10_000),
       webhookAttempts: parseCount('CAIRN_WEBHOOK_ATTEMPTS', env.CAIRN_WEBHOOK_ATTEMPTS, 3),
       webhookBackoffMs: parseCount('CAIRN_WEBHOOK_BACKOFF_MS', env.CAIRN_WEBHOOK_BACKOFF_MS, 2_000)
+    },
+    history: {
+      pauseMs: parseCount('CAIRN_VERSION_PAUSE_MS', env.CAIRN_VERSION_PAUSE_MS, 60_000),
+      maxSpanMs: parseCount('CAIRN_VERSION_MAX_SPAN_MS', env.CAIRN_VERSION_MAX_SPAN_MS, 600_000)
     }
   };
 }

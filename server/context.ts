@@ -14,6 +14,12 @@ import type { ReportResults } from './reports/results.js';
 import type { ReportRateLimits } from './reports/rate-limits.js';
 import type { PageCache } from './http/page-cache.js';
 import type { ReportRefresher } from './reports/refresher.js';
+import type { NotebookEvents } from './notebooks/events.js';
+import type { CommentService } from './comments/service.js';
+import type { Authorship } from './history/authorship.js';
+import type { VersionService } from './history/versions.js';
+import type { ForkService } from './history/forks.js';
+import type { ProposalService } from './history/proposals.js';
 
 export interface AppContext {
   config: Config;
@@ -21,6 +27,15 @@ export interface AppContext {
   updateLog: UpdateLog;
   collab: CollabServer;
   notebooks: NotebookService;
+  /** Each notebook's live event channel: `events.publish(notebookId, {type, ...})` reaches its open readers. */
+  events: NotebookEvents;
+  comments: CommentService;
+  /** Which user wrote each Yjs item. */
+  authorship: Authorship;
+  /** History: versions cut from the live document, read against the stored log. */
+  versions: VersionService;
+  forks: ForkService;
+  proposals: ProposalService;
   reports: ReportService;
   /** Published reports' results, computed on the server and cached. */
   reportResults: ReportResults;

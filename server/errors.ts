@@ -9,6 +9,11 @@ export const APP_ERROR_STATUS = {
   connection_failed: 400,
   password_required: 400,
   privileged_account: 400,
+  unknown_cell: 400,
+  unknown_parent: 400,
+  invalid_range: 400,
+  // A proposal or pull from a notebook that was not forked from the one named.
+  not_a_fork: 400,
   unauthenticated: 401,
   invalid_credentials: 401,
   forbidden: 403,

@@ -27,7 +27,9 @@ export type Rule =
   | { kind: 'connection'; need: 'use' | 'manage' }
   | { kind: 'run'; need: 'read' | 'cancel' }
   | { kind: 'file' }
-  | { kind: 'report'; need: 'read' | 'manage' };
+  | { kind: 'report'; need: 'read' | 'manage' }
+  | { kind: 'comment'; need: 'read' | 'resolve' }
+  | { kind: 'proposal'; need: 'read' | 'merge' | 'close' };
 
 /** The rules, by what they guard. */
 export const allow = {
@@ -54,8 +56,28 @@ export const allow = {
    * the workspace's members or the listed ones, as its visibility says); `manage`: the
    * editors of its notebook.
    */
-  report: (need: 'read' | 'manage') => ({ kind: 'report', need }) as const
+  report: (need: 'read' | 'manage') => ({ kind: 'report', need }) as const,
+  /**
+   * Readers of the notebook comment `:id` is on (`resolve`: its thread's author and the
+   * notebook's editors; other readers 403, since they see the thread).
+   */
+  comment: (need: 'read' | 'resolve') => ({ kind: 'comment', need }) as const,
+  /**
+   * Proposal `:id` (`read`: readers of its origin or its fork; `merge`: editors of the
+   * origin; `close`: editors of the origin and the proposal's author).
+   */
+  proposal: (need: 'read' | 'merge' | 'close') => ({ kind: 'proposal', need }) as const
 };
+
+/** The proposal a `proposal` rule found, and what the caller may do with its origin. */
+export interface ProposalGrant {
+  id: string;
+  originId: string;
+  forkId: string;
+  authorId: string | null;
+  /** The caller may edit the origin (and so merge and close). */
+  editsOrigin: boolean;
+}
 
 export interface WorkspaceGrant {
   id: string;
@@ -69,7 +91,9 @@ export type Granted<R extends Rule> = R extends { kind: 'public' }
     ? { session: Session | null; report: ReportRow }
   : R extends { kind: 'user' } | { kind: 'instanceAdmin' }
     ? { session: Session }
-    : R extends { kind: 'notebook' }
+    : R extends { kind: 'proposal' }
+    ? { session: Session; workspace: WorkspaceGrant; proposal: ProposalGrant }
+  : R extends { kind: 'notebook' } | { kind: 'comment' }
       ? { session: Session; workspace: WorkspaceGrant; notebook: NotebookStanding & { access: NotebookAccess } }
       : { session: Session; workspace: WorkspaceGrant };
 
@@ -137,6 +161,34 @@ export async function authorize<R extends Rule>(rule: R, req: IncomingMessage, u
         if (standing?.access !== 'edit') throw new AppError('forbidden', 'Only who started a run, its notebook’s editors and admins cancel it.');
       }
       return grant(workspace);
+    }
+    case 'comment': {
+      // A reply is resolved as its thread: the thread's author is the root's.
+      const rows = await db.query<{ notebook_id: string; thread_author: string | null }>(
+        `select c.notebook_id, case when c.parent_id is null then c.author_id else root.author_id end as thread_author
+         from comments c left join comments root on root.id = c.parent_id where c.id = $1`,
+        [params.id]
+      );
+      const comment = rows[0];
+      const standing = comment ? await notebookStanding(db, userId, comment.notebook_id) : null;
+      if (!comment || !standing?.access || !standing.role) throw notFound('comment');
+      if (rule.need === 'resolve' && standing.access !== 'edit' && comment.thread_author !== userId) {
+        throw new AppError('forbidden', "Only the thread's author and the notebook's editors resolve or reopen it.");
+      }
+      return grant({ id: standing.workspaceId, role: standing.role }, { notebook: standing });
+    }
+    case 'proposal': {
+      const rows = await db.query<{ origin_id: string; fork_id: string; author_id: string | null }>('select origin_id, fork_id, author_id from proposals where id = $1', [params.id]);
+      const row = rows[0];
+      if (!row) throw notFound('proposal');
+      const origin = await notebookStanding(db, userId, row.origin_id);
+      const fork = await notebookStanding(db, userId, row.fork_id);
+      const seen = origin?.access && origin.role ? origin : fork?.access && fork.role ? fork : null;
+      if (!seen) throw notFound('proposal');
+      const editsOrigin = origin?.access === 'edit';
+      if (rule.need === 'merge' && !editsOrigin) throw new AppError('forbidden', "Only the editors of the notebook a proposal is made to merge it.");
+      if (rule.need === 'close' && !editsOrigin && row.author_id !== userId) throw new AppError('forbidden', "Only the proposal's author and the notebook's editors close it.");
+      return grant({ id: seen.workspaceId, role: seen.role! }, { proposal: { id: params.id, originId: row.origin_id, forkId: row.fork_id, authorId: row.author_id, editsOrigin } });
     }
     case 'file': {
       const hash = params.hash;

@@ -61,6 +61,12 @@ export async function sessionForToken(db: Queryable, token: string): Promise<Ses
   return { id: row.sid, user: { id: row.id, email: row.email, name: row.name, instanceAdmin: row.instance_admin } };
 }
 
+/** Whether session `id` is still live (not ended, expired or idle too long); does not mark it used. */
+export async function sessionLive(db: Queryable, id: string): Promise<boolean> {
+  const rows = await db.query(`select 1 from sessions s where s.id = $1 and ${LIVE}`, [id]);
+  return rows.length > 0;
+}
+
 /** End the session of `token`; returns its id when there was one. */
 export async function deleteSessionByToken(db: Queryable, token: string): Promise<string | null> {
   const rows = await db.query<{ id: string }>('delete from sessions where token_hash = $1 returning id', [digest(token)]);

@@ -26,7 +26,7 @@ export interface CollabHooks {
    * Whether an editor's update may be stored: null, or why not (the sender is closed with
    * 4403 and nothing is stored). Runs before the update is stored; must be cheap.
    */
-  admit?(principal: Principal, doc: Y.Doc, update: DecodedUpdate): string | null;
+  admit?(principal: Principal, doc: Y.Doc, update: DecodedUpdate, docName: string): string | null;
   /** Every stored update of the document, in any order (Yjs merges commute). */
   load(docName: string): Promise<Uint8Array[]>;
   /** Append updates durably; resolves only once they would survive a kill -9. */

@@ -19,6 +19,12 @@ export interface Peer {
   close(code: number, reason: string): void;
 }
 
+/** What a server-side change wrote: the Yjs client id its new items carry, and the update. */
+export interface ServerChange {
+  clientId: number;
+  update: Uint8Array;
+}
+
 interface Pending {
   update: Uint8Array;
   from: Peer | null;
@@ -149,14 +155,16 @@ export class Room {
    * A change made by the server itself (rename, seeding): `fn` edits a scratch copy, and
    * the resulting update goes through the same store-then-broadcast path as a client's.
    */
-  async change(fn: (doc: Y.Doc) => void): Promise<void> {
+  async change(fn: (doc: Y.Doc) => void): Promise<ServerChange> {
     const scratch = new Y.Doc();
     Y.applyUpdate(scratch, Y.encodeStateAsUpdate(this.doc));
     const before = Y.encodeStateVector(scratch);
     fn(scratch);
     const update = Y.encodeStateAsUpdate(scratch, before);
+    const clientId = scratch.clientID;
     scratch.destroy();
     await this.submit(update, null);
+    return { clientId, update };
   }
 
   private async flush(): Promise<void> {

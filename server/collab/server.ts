@@ -144,7 +144,7 @@ export class CollabServer {
             peer.close(CLOSE.forbidden, 'read-only access: changes refused');
             break;
           }
-          const refused = this.hooks.admit?.(peer.principal, room.doc, decoded) ?? null;
+          const refused = this.hooks.admit?.(peer.principal, room.doc, decoded, room.name) ?? null;
           if (refused) {
             log.warn('refusing an update', { room: room.name, peer: peer.id, reason: refused });
             peer.close(CLOSE.forbidden, refused.slice(0, 120));

@@ -28,6 +28,13 @@ export async function readJson(req: IncomingMessage, limit: number): Promise<unk
   }
 }
 
+/** As {@link readJson}, but an empty body (for routes whose every field is optional) reads as `{}`. */
+export async function readOptionalJson(req: IncomingMessage, limit: number): Promise<unknown> {
+  const length = req.headers['content-length'];
+  if ((length === undefined || length === '0') && req.headers['transfer-encoding'] === undefined) return {};
+  return readJson(req, limit);
+}
+
 /** Check `value` against `schema`; a mismatch is a 400 naming the first bad field. */
 export function validate<T>(schema: z.ZodType<T>, value: unknown): T {
   const result = schema.safeParse(value);

@@ -15,13 +15,21 @@ import { runAuthors } from './run-attribution.js';
 import { touchNotebook } from './repository.js';
 import { readTitle } from '../../src/lib/doc/index.js';
 import { logger } from '../log.js';
+import type { Authorship } from '../history/authorship.js';
+import type { VersionService } from '../history/versions.js';
 
 const log = logger('collab');
 
 /** Listings need the title and time, not every keystroke: write at most this often per notebook. */
 const MIRROR_EVERY_MS = 2000;
 
-export function cairnCollabHooks(db: Db, updateLog: UpdateLog, site: PublicSite): CollabHooks {
+/** History's part in the collaboration path: who wrote each update, and when to cut versions. */
+export interface HistoryHooks {
+  authorship: Authorship;
+  versions: VersionService;
+}
+
+export function cairnCollabHooks(db: Db, updateLog: UpdateLog, site: PublicSite, history: HistoryHooks): CollabHooks {
   const mirrored = new Map<string, { title: string; timer: NodeJS.Timeout | null; dirty: boolean }>();
 
   async function mirror(name: string, doc: Y.Doc): Promise<void> {
@@ -50,12 +58,19 @@ export function cairnCollabHooks(db: Db, updateLog: UpdateLog, site: PublicSite)
       const standing = await notebookStanding(db, principal.userId, name);
       return standing?.access ?? 'missing';
     },
-    admit(principal, doc, update) {
+    admit(principal, doc, update, name) {
       // A shared run names who started it; only its starter's own name is accepted.
       const forged = runAuthors(doc, update).find((by) => by !== principal.name);
-      return forged === undefined ? null : `a run must be started in your own name, not "${forged.slice(0, 40)}"`;
+      if (forged !== undefined) return `a run must be started in your own name, not "${forged.slice(0, 40)}"`;
+      const refused = history.authorship.admit(name, principal.userId, doc, update);
+      if (refused) return refused;
+      history.versions.noteEdit(name, principal.userId);
+      return null;
     },
-    load: (name) => updateLog.load(name),
+    async load(name) {
+      const [updates] = await Promise.all([updateLog.load(name), history.authorship.load(name)]);
+      return updates;
+    },
     store: (name, updates) => updateLog.append(name, updates),
     compact: (name) => updateLog.compact(name),
     changed(name, doc) {
@@ -74,6 +89,8 @@ export function cairnCollabHooks(db: Db, updateLog: UpdateLog, site: PublicSite)
       s.timer.unref();
     },
     async unloaded(name, doc) {
+      history.authorship.forget(name);
+      await history.versions.flush(name, doc);
       const state = mirrored.get(name);
       if (!state) return;
       if (state.timer) clearTimeout(state.timer);

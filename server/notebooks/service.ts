@@ -9,7 +9,9 @@ import * as Y from 'yjs';
 import type { Db } from '../store/index.js';
 import type { UpdateLog } from '../store/update-log.js';
 import type { CollabServer } from '../collab/server.js';
-import { CLOSE } from '../../src/lib/contract/index.js';
+import type { NotebookEvents } from './events.js';
+import { deleteNotebookComments } from '../comments/repository.js';
+import { CLOSE, type ForkedFrom } from '../../src/lib/contract/index.js';
 import { BROWSER_ENGINE, cellsOf, cellsToJSON, FILES, initMeta, readTitle, setTitle, type CellJSON } from '../../src/lib/doc/index.js';
 import { getNotebookRow, insertNotebook, newNotebookId, softDeleteNotebook, touchNotebook } from './repository.js';
 import { claimSampleSeeding } from '../workspaces/repository.js';
@@ -19,7 +21,7 @@ export interface NotebookView {
   id: string;
   title: string;
   updatedAt: string;
-  forkedFrom: string | null;
+  forkedFrom: ForkedFrom | null;
   cells: CellJSON[];
 }
 
@@ -34,7 +36,8 @@ export class NotebookService {
   constructor(
     private readonly db: Db,
     private readonly log: UpdateLog,
-    private readonly collab: CollabServer
+    private readonly collab: CollabServer,
+    private readonly events: NotebookEvents
   ) {}
 
   /** Create a notebook whose document holds `title` and whatever `fill` writes. */
@@ -61,9 +64,14 @@ export class NotebookService {
     await touchNotebook(this.db, id, title);
   }
 
+  /** Delete: the row is kept (soft-deleted); its comments go with it, and its open sockets and event streams close. */
   async remove(id: string): Promise<void> {
-    if (!(await softDeleteNotebook(this.db, id))) throw new AppError('not_found', 'No such notebook.');
+    await this.db.transaction(async (tx) => {
+      if (!(await softDeleteNotebook(tx, id))) throw new AppError('not_found', 'No such notebook.');
+      await deleteNotebookComments(tx, id);
+    });
     await this.collab.evict(id, CLOSE.notFound, 'notebook deleted');
+    this.events.close(id, 'the notebook was deleted');
   }
 
   /** The engine of cell `cellId` ('' for cells without one), or undefined when the notebook has no such cell. */
@@ -90,8 +98,10 @@ export class NotebookService {
   async view(id: string): Promise<NotebookView> {
     const row = await getNotebookRow(this.db, id);
     if (!row) throw new AppError('not_found', 'No such notebook.');
+    const fork = row.forkedFrom ? await this.db.query<{ v: string | null }>('select forked_from_version as v from notebooks where id = $1', [id]) : [];
     return this.collab.withRoom(id, (room) => ({
       ...row,
+      forkedFrom: row.forkedFrom ? { id: row.forkedFrom, versionId: fork[0]?.v ?? null } : null,
       title: readTitle(room.doc) || row.title,
       cells: cellsToJSON(room.doc)
     }));

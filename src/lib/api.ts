@@ -16,6 +16,9 @@ import type {
   AlertCreate,
   AlertView,
   CellRefreshView,
+  CommentCreate,
+  CommentList,
+  CommentView,
   DeliveryView,
   GeneralAccess,
   InvitationCreate,
@@ -37,7 +40,15 @@ import type {
   WorkspaceRole,
   WorkspaceSummary,
   WebhookCreate,
-  WebhookView
+  WebhookView,
+  AttributionView,
+  ForkInfo,
+  ForkStatus,
+  NotebookDiff,
+  ProposalDetail,
+  ProposalSummary,
+  VersionInfo,
+  VersionList
 } from './contract/index.js';
 
 // The shapes are the contract's (src/lib/contract), under the names the pages use.
@@ -50,6 +61,7 @@ export type NotebookSharing = NotebookAccessView;
 
 /** `GET /api/notebooks/:id`, with the caller's access (src/lib/contract/notebooks.ts). */
 export type NotebookInfo = NotebookDetail;
+export type { CommentCreate, CommentView };
 export type { NotebookSummary, PublishBody, Published, PublishState, ReportRefreshState, ReportView, AlertView, AlertCreate, CellRefreshView, DeliveryView, WebhookView };
 
 const enc = encodeURIComponent;
@@ -143,6 +155,15 @@ export const notebooks = {
   share: (id: string, sharing: NotebookSharing) => call<unknown>('PUT', `/api/notebooks/${enc(id)}/access`, sharing)
 };
 
+export const comments = {
+  /** The notebook's comments, oldest first (every reader). */
+  list: (notebookId: string) => call<CommentList>('GET', `/api/notebooks/${enc(notebookId)}/comments`).then((r) => r.comments),
+  /** Comment on a cell (or a text cell's range), or reply to a thread with `parentId`; readers may. */
+  create: (notebookId: string, body: CommentCreate) => call<{ id: string; comment: CommentView }>('POST', `/api/notebooks/${enc(notebookId)}/comments`, body).then((r) => r.comment),
+  /** Resolve or reopen the thread of comment `id` (its author and the notebook's editors; others 403). */
+  setResolved: (id: string, resolved: boolean) => call<unknown>('PATCH', `/api/comments/${enc(id)}`, { resolved })
+};
+
 export const reports = {
   /** What is live for a notebook (its version, link, who published it), or `{report: null}`. */
   state: (notebookId: string) => call<PublishState>('GET', `/api/notebooks/${enc(notebookId)}/publish`),
@@ -167,6 +188,38 @@ export const reports = {
   /** An alert's notifications, newest first, with each attempt's answer. */
   deliveries: (slug: string, alertId: string) =>
     call<{ deliveries: DeliveryView[] }>('GET', `/api/reports/${enc(slug)}/alerts/${enc(alertId)}/deliveries`).then((r) => r.deliveries)
+};
+
+/** A notebook at one version: the notebook's JSON view plus the version it shows. */
+export type NotebookAtVersion = Omit<NotebookDetail, 'workspaceId' | 'access' | 'canShare' | 'connections'> & { version: VersionInfo };
+
+export const history = {
+  /** Versions, newest first, and the names of their authors. */
+  versions: (id: string) => call<VersionList>('GET', `/api/notebooks/${enc(id)}/versions`),
+  name: (id: string, label: string) => call<{ id: string }>('POST', `/api/notebooks/${enc(id)}/versions`, { label }).then((r) => r.id),
+  at: (id: string, versionId: string) => call<NotebookAtVersion>('GET', `/api/notebooks/${enc(id)}/versions/${enc(versionId)}`),
+  /** What changed from `from` to `to` (a version id, or 'current' for the live notebook). */
+  diff: (id: string, from: string, to: string) => call<NotebookDiff>('GET', `/api/notebooks/${enc(id)}/diff?from=${enc(from)}&to=${enc(to)}`),
+  restore: (id: string, versionId: string) => call<{ versionId: string }>('POST', `/api/notebooks/${enc(id)}/restore`, { versionId }).then((r) => r.versionId),
+  attribution: (id: string) => call<AttributionView>('GET', `/api/notebooks/${enc(id)}/attribution`)
+};
+
+export const forks = {
+  /** Fork into `workspaceId` (default: the origin's workspace where the caller edits, else one where they do). */
+  create: (id: string, workspaceId?: string) => call<{ id: string }>('POST', `/api/notebooks/${enc(id)}/fork`, workspaceId ? { workspaceId } : {}).then((r) => r.id),
+  list: (id: string) => call<{ forks: ForkInfo[] }>('GET', `/api/notebooks/${enc(id)}/forks`).then((r) => r.forks),
+  status: (id: string) => call<ForkStatus>('GET', `/api/notebooks/${enc(id)}/fork-status`),
+  /** Take the origin's newer changes into the fork. */
+  pull: (id: string) => call<{ versionId: string }>('POST', `/api/notebooks/${enc(id)}/pull`, {})
+};
+
+export const proposals = {
+  create: (forkId: string, title: string, description: string) => call<{ id: string }>('POST', `/api/notebooks/${enc(forkId)}/proposals`, { title, description }).then((r) => r.id),
+  /** Proposals made to notebook `id`, and those made from it. */
+  of: (id: string) => call<{ proposals: ProposalSummary[] }>('GET', `/api/notebooks/${enc(id)}/proposals`).then((r) => r.proposals),
+  get: (id: string) => call<ProposalDetail>('GET', `/api/proposals/${enc(id)}`),
+  merge: (id: string, keep: string[]) => call<{ versionId: string }>('POST', `/api/proposals/${enc(id)}/merge`, { keep }),
+  close: (id: string) => call<unknown>('POST', `/api/proposals/${enc(id)}/close`, {})
 };
 
 export const webhooks = {

@@ -99,10 +99,24 @@ function expected(rule: Rule, actor: Actor, resource: Resource): Outcome {
       if (rule.need === 'cancel' && !MANAGERS.includes(actor) && !notebookAccess(actor, 'shared').edit) return 403;
       return 'ok';
     }
+    case 'comment': {
+      // Both comments are the owner's: others resolve them only as the notebook's editors.
+      const a = notebookAccess(actor, resource);
+      if (!a.read) return 404;
+      return rule.need === 'resolve' && !a.edit && actor !== 'owner' ? 403 : 'ok';
+    }
     case 'file':
       // shared: held by the shared notebook, read through it; unshared: the owner's upload, held by no notebook.
       if (resource === 'shared') return notebookAccess(actor, 'shared').read ? 'ok' : 404;
       return actor === 'owner' ? 'ok' : 404;
+    case 'proposal': {
+      // The owner's proposal from their fork of the shared (or unshared) notebook; the fork
+      // is shared as its origin is. Readers of either side read it; the origin's editors
+      // merge and close, and so may its author (the owner).
+      const a = notebookAccess(actor, resource);
+      if (!a.read) return 404;
+      return rule.need === 'read' || a.edit ? 'ok' : 403;
+    }
   }
 }
 
@@ -117,6 +131,8 @@ function resourcesFor(rule: Rule): Resource[] {
     case 'run':
     case 'file':
     case 'report':
+    case 'comment':
+    case 'proposal':
       return ['shared', 'unshared'];
     default:
       return ['none'];
@@ -145,8 +161,14 @@ describe('the authorization matrix', () => {
   let sharedReportToken = '';
   let unsharedReportToken = '';
   let webhookId = '';
+  let sharedComment = '';
+  let unsharedComment = '';
   let invitationId = '';
   let invitationToken = '';
+  /** A named version of each notebook, by notebook id. */
+  const versionOf = new Map<string, string>();
+  let sharedProposal = '';
+  let unsharedProposal = '';
 
   beforeAll(async () => {
     store = await createTestStore('embedded');
@@ -231,6 +253,30 @@ describe('the authorization matrix', () => {
     expect(hook.status).toBe(201);
     webhookId = hook.body.id;
 
+    for (const id of [sharedNotebook, unsharedNotebook, ...Object.values(own)]) {
+      const v = await api(base, 'POST', `/api/notebooks/${id}/versions`, { token: users.root.token, body: { label: 'fixture' } });
+      expect(v.status).toBe(201);
+      versionOf.set(id, v.body.id);
+    }
+    const propose = async (origin: string, general: 'edit' | 'none') => {
+      const fork = await api(base, 'POST', `/api/notebooks/${origin}/fork`, { token: owner });
+      expect(fork.status).toBe(201);
+      expect((await api(base, 'PUT', `/api/notebooks/${fork.body.id}/access`, { token: owner, body: { general, grants: [] } })).status).toBe(200);
+      const p = await api(base, 'POST', `/api/notebooks/${fork.body.id}/proposals`, { token: owner, body: { title: 'A change' } });
+      expect(p.status).toBe(201);
+      return p.body.id as string;
+    };
+    sharedProposal = await propose(sharedNotebook, 'edit');
+    unsharedProposal = await propose(unsharedNotebook, 'none');
+    const commentOn = async (notebookId: string) => {
+      const view = await api(base, 'GET', `/api/notebooks/${notebookId}`, { token: owner });
+      const r = await api(base, 'POST', `/api/notebooks/${notebookId}/comments`, { token: owner, body: { cellId: view.body.cells[0].id, body: 'Why 42?' } });
+      expect(r.status).toBe(201);
+      return r.body.id as string;
+    };
+    sharedComment = await commentOn(sharedNotebook);
+    unsharedComment = await commentOn(unsharedNotebook);
+
     const inv = await api(base, 'POST', '/api/workspaces/default/invitations', { token: users.root.token, body: { role: 'viewer', uses: 5 } });
     invitationId = inv.body.id;
     invitationToken = inv.body.token;
@@ -257,8 +303,13 @@ describe('the authorization matrix', () => {
             return resource === 'shared' ? sharedRun : unsharedRun;
           case 'user':
             return 'no-such-session';
+          case 'comment':
+            return resource === 'shared' ? sharedComment : unsharedComment;
+          case 'proposal':
+            return resource === 'shared' ? sharedProposal : unsharedProposal;
         }
       }
+      if (key === 'versionId') return versionOf.get(fill('/:id', rule, actor, resource)!.slice(1)) ?? 'no-version';
       if (key === 'hash') return resource === 'shared' ? sharedFile : unsharedFile;
       if (key === 'slug') return resource === 'shared' ? sharedReport : unsharedReport;
       if (key === 'userId') return users.editor.user.id;
@@ -302,7 +353,9 @@ describe('the authorization matrix', () => {
             await authorize(route.rule, req, url, params, deps).catch((err: Error) => failures.push(`${where}: allowed by the rules but refused (${err.message})`));
             if (route.method === 'GET') {
               const r = await fetch(url, { headers: { authorization: `Bearer ${tokens[actor]}` } });
-              await r.arrayBuffer();
+              // An event stream never ends by itself: its answering is enough.
+              if (r.headers.get('content-type')?.startsWith('text/event-stream')) await r.body?.cancel();
+              else await r.arrayBuffer();
               if (r.status !== 200) failures.push(`${where}: expected 200 over HTTP, got ${r.status}`);
             }
           } else {

@@ -59,6 +59,7 @@ export function authRoutes(router: Router, app: AppContext): void {
     const token = tokenFromRequest(req);
     const id = token ? await deleteSessionByToken(db, token) : null;
     if (id) collab.closeSessions([id], CLOSE.unauthenticated, 'signed out');
+    if (id) app.events.closeSessions([id], 'signed out');
     sendJson(res, 200, { ok: true }, { 'set-cookie': sessionCookie(null, 0, secure) });
   });
 
@@ -81,6 +82,7 @@ export function authRoutes(router: Router, app: AppContext): void {
   router.add('DELETE', '/api/auth/sessions', allow.user(), async ({ req, res, session }) => {
     const ended = await deleteSessions(db, session.user.id, { except: null });
     collab.closeSessions(ended, CLOSE.unauthenticated, 'signed out everywhere');
+    app.events.closeSessions(ended, 'signed out everywhere');
     sendJson(res, 200, { ended: ended.length }, { 'set-cookie': sessionCookie(null, 0, secure) });
   });
 
@@ -88,6 +90,7 @@ export function authRoutes(router: Router, app: AppContext): void {
     const ended = await deleteSessions(db, session.user.id, { id: params.id });
     if (ended.length === 0) throw new AppError('not_found', 'No such session.');
     collab.closeSessions(ended, CLOSE.unauthenticated, 'session ended');
+    app.events.closeSessions(ended, 'session ended');
     sendJson(res, 200, { ok: true });
   });
 
@@ -104,6 +107,7 @@ export function authRoutes(router: Router, app: AppContext): void {
     // A changed password ends every other session: whoever knew the old one is out.
     const ended = await deleteSessions(db, session.user.id, { except: session.id });
     collab.closeSessions(ended, CLOSE.unauthenticated, 'password changed');
+    app.events.closeSessions(ended, 'password changed');
     sendJson(res, 200, { ok: true, endedSessions: ended.length });
   });
 }

@@ -52,6 +52,7 @@ export function notebookRoutes(router: Router, app: AppContext): void {
     await setNotebookAccess(db, params.id, workspace.id, access);
     // Whoever lost access, or edit rights, has their open sockets closed or made read-only now.
     await collab.reauthorize((_, room) => room === params.id);
+    await app.events.reauthorize((_, notebookId) => notebookId === params.id);
     sendJson(res, 200, await getNotebookAccess(db, params.id));
   });
 }

@@ -42,12 +42,14 @@ export function workspaceRoutes(router: Router, app: AppContext): void {
     await setMemberRole(db, workspace.id, workspace.role, params.userId, role);
     // Their open notebooks are checked again now: a viewer's sockets turn read-only.
     await collab.reauthorize((p) => p.userId === params.userId);
+    await app.events.reauthorize((l) => l.userId === params.userId);
     sendJson(res, 200, { userId: params.userId, role });
   });
 
   router.add('DELETE', '/api/workspaces/:id/members/:userId', allow.workspace('admin'), async ({ res, params, workspace }) => {
     await removeMember(db, workspace.id, workspace.role, params.userId);
     await collab.reauthorize((p) => p.userId === params.userId);
+    await app.events.reauthorize((l) => l.userId === params.userId);
     sendJson(res, 200, { ok: true });
   });
 

@@ -8,3 +8,5 @@ export * from './reports.js';
 export * from './query.js';
 export * from './inputs.js';
 export * from './alerts.js';
+export * from './comments.js';
+export * from './history.js';

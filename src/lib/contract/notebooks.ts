@@ -7,6 +7,12 @@ import type { ConnectionName } from './connections.js';
 export const NotebookCreateBody = z.object({ title: z.string().trim().max(200).optional() });
 export const NotebookRenameBody = z.object({ title: z.string().trim().min(1, 'is required').max(200) });
 
+/** Where a fork comes from. */
+export interface ForkedFrom {
+  id: string;
+  versionId: string | null;
+}
+
 /** One row of `GET /api/notebooks`. */
 export interface NotebookSummary {
   id: string;
@@ -22,7 +28,8 @@ export interface NotebookDetail {
   id: string;
   title: string;
   updatedAt: string;
-  forkedFrom: string | null;
+  /** For a fork: the notebook it was forked from, and the origin's version it now builds on. */
+  forkedFrom: ForkedFrom | null;
   cells: CellJSON[];
   /** The notebook's workspace (not necessarily the caller's current one). */
   workspaceId: string;

@@ -9,6 +9,7 @@ import { redo, undo, yCursorPlugin, ySyncPlugin, yUndoPlugin } from 'y-prosemirr
 import type { Awareness } from 'y-protocols/awareness';
 import type * as Y from 'yjs';
 import { markdownInputRules, proseKeymaps, proseSchema } from './prose-commands';
+import { commentRangeHighlight } from './comment-range';
 
 export interface ProseEditorOptions {
   parent: HTMLElement;
@@ -31,6 +32,7 @@ export function createProseEditor(opts: ProseEditorOptions): EditorView {
       yUndoPlugin(),
       keymap({ 'Mod-z': undo, 'Mod-y': redo, 'Mod-Shift-z': redo }),
       markdownInputRules(),
+      commentRangeHighlight(),
       ...proseKeymaps()
     ]
   });

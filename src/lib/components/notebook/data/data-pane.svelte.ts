@@ -10,8 +10,8 @@ import { addDataFile, addDataUrl, insertQueryCell, observeFiles, removeFile, typ
 import { cellOf, focusCell } from '$lib/notebook/focus';
 import type { NotebookSession } from '$lib/notebook/session.svelte';
 
-/** The side panel's tabs: add data, browse an engine's schema, the notebook's server runs. */
-export type SideTab = 'data' | 'schema' | 'runs';
+/** The side panel's tabs: add data, browse an engine's schema, the notebook's server runs, history, review, comments. */
+export type SideTab = 'data' | 'schema' | 'runs' | 'history' | 'review' | 'comments';
 
 /** One upload the panel shows: under way, or failed with a message to read. */
 export interface Upload {
