@@ -6,7 +6,7 @@
 import { errorMessage } from '$lib/api-client';
 import * as Y from 'yjs';
 import { CELLS, FILES, ORDER } from '$doc';
-import { Runtime, buildGraph, type CellState, type Executor, type Leaf, type SqlParser } from '$kernels/graph/index.js';
+import { Runtime, buildGraph, type CellState, type Executor, type Graph, type Leaf, type SqlParser } from '$kernels/graph/index.js';
 import { SAMPLES } from '$kernels/samples.js';
 import { GraphCells } from './graph-cells';
 import type { CellOutput } from './executor';
@@ -48,6 +48,10 @@ export class NotebookRunner {
   // Raw: outputs hold Arrow tables and must not be deep-proxied.
   #outputs = $state.raw<Record<string, CellOutput>>({});
   #errors = $state<string | null>(null);
+  // Raw: a graph is immutable and replaced whole on every rebuild.
+  #graph = $state.raw<Graph>(buildGraph([]));
+  /** When each cell's shown output was computed (ms since epoch), kept apart from the outputs so reading one cell's time does not depend on every output. */
+  #resultAt = $state<Record<string, number>>({});
   readonly runtime: Runtime;
   private readonly graphCells: GraphCells;
   private readonly cleanups: (() => void)[] = [];
@@ -67,6 +71,7 @@ export class NotebookRunner {
     this.graphCells = new GraphCells(options.parser);
     const executor = options.createExecutor((id, output) => {
       this.#outputs = { ...this.#outputs, [id]: output };
+      this.#resultAt[id] = output.kind === 'sql' && output.server ? output.server.resultAt.getTime() : Date.now();
     });
     const timed: Executor = async (cell, inputs, signal) => {
       const t0 = performance.now();
@@ -165,6 +170,17 @@ export class NotebookRunner {
     return this.#outputs[id];
   }
 
+  /** The cell graph the page runs by, as of the last rebuild (reactive: a rebuild replaces it). */
+  get graph(): Graph {
+    return this.#graph;
+  }
+
+  /** When cell `id`'s shown result was computed: the warehouse's time for a server result, else when it arrived here. */
+  resultAt(id: string): Date | undefined {
+    const at = this.#resultAt[id];
+    return at === undefined ? undefined : new Date(at);
+  }
+
   /** A failure of the runner itself (not of a cell), shown once at the top of the page. */
   get error(): string | null {
     return this.#errors;
@@ -194,6 +210,7 @@ export class NotebookRunner {
         // A newer edit arrived while parsing: its rebuild supersedes this one.
         if (generation !== this.generation) return;
         this.runtime.setGraph(buildGraph(cells, this.leaves()));
+        this.#graph = this.runtime.graph;
         this.refresh(this.runtime.graph.order);
         this.#errors = null;
       } catch (err) {
