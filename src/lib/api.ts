@@ -222,7 +222,10 @@ export const proposals = {
   of: (id: string) => call<{ proposals: ProposalSummary[] }>('GET', `/api/notebooks/${enc(id)}/proposals`).then((r) => r.proposals),
   get: (id: string) => call<ProposalDetail>('GET', `/api/proposals/${enc(id)}`),
   merge: (id: string, keep: string[]) => call<{ versionId: string }>('POST', `/api/proposals/${enc(id)}/merge`, { keep }),
-  close: (id: string) => call<unknown>('POST', `/api/proposals/${enc(id)}/close`, {})
+  close: (id: string) => call<unknown>('POST', `/api/proposals/${enc(id)}/close`, {}),
+  comments: (id: string) => call<{ comments: CommentView[] }>('GET', `/api/proposals/${enc(id)}/comments`).then((r) => r.comments),
+  comment: (id: string, body: string, parentId?: string) =>
+    call<{ id: string; comment: CommentView }>('POST', `/api/proposals/${enc(id)}/comments`, parentId ? { body, parentId } : { body }).then((r) => r.comment)
 };
 
 export const provenance = {

@@ -135,6 +135,19 @@ describe('forks and proposals', () => {
     expect((await api(srv.base, 'POST', `/api/proposals/${pid}/merge`, { token: out.token })).status).toBe(403);
     expect((await api(srv.base, 'GET', `/api/proposals/${pid}`, { token: vic.token })).body.canMerge).toBe(false);
 
+    // The discussion: anyone who reads the proposal comments; it lists apart from cell threads.
+    const said = await api(srv.base, 'POST', `/api/proposals/${pid}/comments`, { token: vic.token, body: { body: 'Why drop s3?' } });
+    expect(said.status).toBe(201);
+    const reply = await api(srv.base, 'POST', `/api/proposals/${pid}/comments`, { token: bea.token, body: { body: 'It was unused.', parentId: said.body.id } });
+    expect(reply.status).toBe(201);
+    const discussion = await api(srv.base, 'GET', `/api/proposals/${pid}/comments`, { token: ana.token });
+    expect(discussion.body.comments.map((c: { body: string; parentId: string | null }) => [c.body, c.parentId])).toEqual([
+      ['Why drop s3?', null],
+      ['It was unused.', said.body.id]
+    ]);
+    expect((await api(srv.base, 'GET', `/api/notebooks/${origin}/comments`, { token: ana.token })).body.comments).toEqual([]);
+    expect((await api(srv.base, 'POST', `/api/proposals/${pid}/comments`, { token: vic.token, body: { body: '  ' } })).status).toBe(400);
+
     const merged = await api(srv.base, 'POST', `/api/proposals/${pid}/merge`, { token: ana.token });
     expect(merged.status).toBe(200);
     await waitFor(() => readOrder(o.doc).includes(ids.n1), 'the merge to reach the connected client');

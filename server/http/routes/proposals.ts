@@ -8,7 +8,7 @@ import { readJson, readOptionalJson, validate } from '../body.js';
 import { sendJson } from '../respond.js';
 import { allow } from '../../access/rules.js';
 import { notebookStanding } from '../../access/policy.js';
-import { ProposalCreateBody, ProposalMergeBody, type ProposalDetail } from '../../../src/lib/contract/index.js';
+import { ProposalCommentBody, ProposalCreateBody, ProposalMergeBody, type CommentList, type ProposalDetail } from '../../../src/lib/contract/index.js';
 import { proposalsOf, summaryOf } from '../../history/proposal-repository.js';
 
 export function proposalRoutes(router: Router, app: AppContext): void {
@@ -57,5 +57,19 @@ export function proposalRoutes(router: Router, app: AppContext): void {
   router.add('POST', '/api/proposals/:id/close', allow.proposal('close'), async ({ res, params }) => {
     await proposals.close(params.id);
     sendJson(res, 200, { ok: true });
+  });
+
+  // The discussion is kept with the origin's comments (deleted with it), apart from its cells' threads.
+  router.add('GET', '/api/proposals/:id/comments', allow.proposal('read'), async ({ res, proposal }) => {
+    const list: CommentList = { comments: await app.comments.list(proposal.originId, proposal.id) };
+    sendJson(res, 200, list);
+  });
+
+  // Whoever may read the proposal discusses it, as readers comment on notebooks.
+  router.add('POST', '/api/proposals/:id/comments', allow.proposal('read'), async ({ req, res, session, proposal }) => {
+    const body = validate(ProposalCommentBody, await readJson(req, config.maxBodyBytes));
+    const rows = await db.query<{ workspace_id: string }>('select workspace_id from notebooks where id = $1', [proposal.originId]);
+    const comment = await app.comments.create({ ...body, notebookId: proposal.originId, workspaceId: rows[0]!.workspace_id, authorId: session.user.id, proposalId: proposal.id });
+    sendJson(res, 201, { id: comment.id, comment });
   });
 }

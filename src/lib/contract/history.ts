@@ -130,3 +130,12 @@ export interface ProposalDetail extends ProposalSummary {
   originTitle: string;
   forkTitle: string;
 }
+
+/** `POST /api/proposals/:id/comments`: the proposal's discussion, optionally about one of its cells. */
+export const ProposalCommentBody = z
+  .object({
+    body: z.string().max(10_000, 'must be at most 10000 characters').refine((s) => s.trim().length > 0, 'must not be empty'),
+    parentId: z.string().min(1).max(100).optional(),
+    cellId: z.string().min(1).max(100).optional()
+  })
+  .strict();
