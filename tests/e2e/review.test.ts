@@ -8,7 +8,8 @@ import { insertCell } from '../../src/lib/doc/index.js';
 /**
  * Review in Chromium: a reviewer forks a notebook, changes a query and proposes it; the
  * owner reads the proposal's diff and merges it; a third person watching the original
- * sees the change arrive live; the history lists the merge as a version.
+ * sees the change arrive live; the history lists the merge as a version, and the result's
+ * provenance card shows the reviewer's SQL.
  */
 describe('forking, proposing and merging in Chromium', () => {
   const app = useApp();
@@ -71,6 +72,10 @@ describe('forking, proposing and merging in Chromium', () => {
     expect(await changed.locator('.line.added').textContent()).toContain('where amount > 5');
     expect(await changed.locator('.line.removed').textContent()).toContain("select 'north' as region, 10 as amount");
     await ana.page.screenshot({ path: screenshotPath('e2e-review-proposal') });
+    // Ana asks something in the discussion; Bea, still on the proposal, sees it live.
+    await ana.page.getByLabel('Comment on this proposal').fill('Is 5 the right cut-off?');
+    await ana.page.getByRole('button', { name: 'Comment', exact: true }).click();
+    await expect.poll(() => bea.page.locator('[data-comment-id]').allInnerTexts(), { timeout: 10_000 }).toEqual([expect.stringContaining('Is 5 the right cut-off?')]);
     await ana.page.getByRole('button', { name: 'Merge' }).click();
     await expect.poll(() => ana.page.getByTestId('proposal-state').textContent(), { timeout: 15_000 }).toBe('merged');
     await ana.page.screenshot({ path: screenshotPath('e2e-review-merged') });
@@ -87,6 +92,25 @@ describe('forking, proposing and merging in Chromium', () => {
     await cy.page.getByTestId('diff').waitFor();
     expect(await cy.page.getByTestId('diff-counts').textContent()).toBe('1 changed');
     await cy.page.screenshot({ path: screenshotPath('e2e-review-history') });
+    await cy.page.keyboard.press('Escape');
+
+    // Cy runs the merged query: its result's provenance card shows the reviewer's SQL.
+    await cy.page.locator('[data-cell-name="by_region"]').getByRole('button', { name: 'Run' }).click();
+    await cy.page.locator('[data-cell-name="by_region"][data-status="done"]').waitFor({ timeout: 60_000 });
+    const dialog = cy.page.getByRole('dialog', { name: 'Provenance' });
+    await expect
+      .poll(
+        async () => {
+          if (await dialog.isVisible()) await dialog.getByRole('button', { name: 'Close' }).click();
+          await cy.page.locator('[data-cell-name="by_region"]').getByRole('button', { name: 'Provenance' }).click();
+          await dialog.locator('[aria-label="Source"], .empty').first().waitFor();
+          return dialog.locator('[aria-label="Source"]').count();
+        },
+        { timeout: 20_000, interval: 500 }
+      )
+      .toBe(1);
+    expect(await dialog.locator('[aria-label="Source"]').innerText()).toContain('where amount > 5');
+    await cy.page.screenshot({ path: screenshotPath('e2e-review-provenance') });
     expect(fork).not.toBe(origin);
     expect(pageErrors).toEqual([]);
   }, 180_000);
