@@ -24,9 +24,12 @@ import { sandboxRoutes } from './http/routes/sandbox.js';
 import { SANDBOX_PATH } from '../src/lib/sandbox/document.js';
 import { authRoutes } from './http/routes/auth.js';
 import { notebookRoutes } from './http/routes/notebooks.js';
+import { notebookResultRoutes } from './http/routes/notebook-results.js';
 import { reportRoutes } from './http/routes/reports.js';
 import { ReportService } from './reports/service.js';
 import { ReportResults } from './reports/results.js';
+import { CellCompute } from './results/cell-compute.js';
+import { NotebookResults } from './results/notebook-results.js';
 import { ReportRateLimits } from './reports/rate-limits.js';
 import { NodeSqlParser } from '../kernels/duckdb-node/sql-parser.js';
 import { reportAlertRoutes } from './http/routes/report-alerts.js';
@@ -107,7 +110,8 @@ export async function createCairnServer(config: Config, options: ServerOptions =
     new ResultCache(db, join(config.dataDir, 'results'), config.resultCacheBytes)
   );
   const sqlParser = new NodeSqlParser();
-  const reportResults = new ReportResults(db, queries, connections, sqlParser);
+  const cellCompute = new CellCompute(queries, connections);
+  const reportResults = new ReportResults(db, cellCompute, connections, sqlParser);
   // Tests pass their own computation; servers recompute through the results code (the cache bypassed).
   const computeReport: ComputeReport = options.computeReport ?? reportResults.computeAll;
   const deliveries = new AlertDeliveries(db, config.secretKey, config.refresh);
@@ -122,6 +126,7 @@ export async function createCairnServer(config: Config, options: ServerOptions =
     reports: new ReportService(db, collab),
     reportPages: new PageCache(),
     reportResults,
+    notebookResults: new NotebookResults(collab, cellCompute, connections, sqlParser),
     reportLimits: new ReportRateLimits(config.reportLimits),
     refresher,
     files: new FileStore(join(config.dataDir, 'files'), config.maxUploadBytes),
@@ -144,6 +149,7 @@ export async function createCairnServer(config: Config, options: ServerOptions =
   authRoutes(router, context);
   workspaceRoutes(router, context);
   notebookRoutes(router, context);
+  notebookResultRoutes(router, context);
   reportRoutes(router, context);
   reportAlertRoutes(router, context);
   webhookRoutes(router, context);

@@ -8,3 +8,4 @@ export * from './reports.js';
 export * from './query.js';
 export * from './inputs.js';
 export * from './alerts.js';
+export * from './notebook-results.js';
