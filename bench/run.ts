@@ -16,7 +16,8 @@ const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<BenchResult> }>>
   chart: () => import('./chart/index.js'),
   warehouse: () => import('./warehouse/index.js'),
   'duckdb-node': () => import('./duckdb-node/index.js'),
-  report: () => import('./report/index.js')
+  report: () => import('./report/index.js'),
+  open: () => import('./open/index.js')
 };
 
 async function main(): Promise<void> {
