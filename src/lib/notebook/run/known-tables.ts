@@ -1,9 +1,10 @@
 /**
  * A {@link SqlParser} that first answers from what the server's DuckDB parser said about
  * the notebook's SQL (listed with its last results), so a page builds its dataflow graph
- * without starting its own parser; any other SQL (an edit) goes to `fallback`.
+ * without starting its own parser; any other SQL (an edit) goes to `fallback`. Relative
+ * imports: tests use it from Node, without the app's path aliases.
  */
-import { sha256Hex, type SqlParser } from '$kernels/graph/index.js';
+import { sha256Hex, type SqlParser } from '../../../../kernels/graph/index.js';
 
 export class KnownTables implements SqlParser {
   private readonly known = new Map<string, readonly string[]>();
