@@ -20,7 +20,7 @@ export const FIVE_CELLS: { name: string; source: string }[] = [
   { name: 'routes', source: 'select origin, destination, count(*)::integer as flights from flights_3m group by origin, destination order by flights desc limit 40' },
   { name: 'by_band', source: 'select (distance // 250 * 250)::integer as band, count(*)::integer as flights from flights_3m group by band order by band' },
   { name: 'late', source: 'select count(*)::integer as late, round(avg(delay), 2) as avg_late from flights_3m where delay > 15' },
-  { name: 'by_hour_3m', source: 'select floor(time)::integer as hour, count(*)::integer as flights, round(avg(delay), 1) as avg_delay from flights_3m group by 1 order by 1' }
+  { name: 'by_month', source: 'select month(date)::integer as month, count(*)::integer as flights, round(avg(delay), 1) as avg_delay from flights_3m group by 1 order by 1' }
 ];
 
 export interface BenchNotebooks {

@@ -93,20 +93,28 @@ export class NotebookResults {
     const node = cg.graph.node(cellId);
     if (!node || !servedOnServer(node.cell)) throw new AppError('not_found', 'No cell with a result by that id in this notebook.');
     const actor = this.actor(reader);
-    const result = await this.compute.compute(cg, node.cell, actor, {}, 'cached').catch((err: unknown) => {
-      if (err instanceof AppError && err.code === 'not_cached') return this.compute.compute(cg, node.cell, actor, {}, 'fresh');
-      throw err;
-    });
+    const result = await this.cachedOrFresh(cg, node.cell, actor);
     const out: NotebookCellResult = { result, key: node.key! };
     if (node.cell.kind === 'chart') out.sourceColumns = await this.sourceColumns(cg, node.cell, actor);
     return out;
+  }
+
+  /**
+   * The cached result whatever its age, else one computed now. (A result computed a moment
+   * ago may not be in the cache yet: the query service stores it just after answering.)
+   */
+  private cachedOrFresh(cg: CellGraph, cell: GraphCell, actor: Actor): Promise<CellResult> {
+    return this.compute.compute(cg, cell, actor, {}, 'cached').catch((err: unknown) => {
+      if (err instanceof AppError && err.code === 'not_cached') return this.compute.compute(cg, cell, actor, {}, 'fresh');
+      throw err;
+    });
   }
 
   /** The columns of the data a chart draws, which the page compiles the chart against. */
   private async sourceColumns(cg: CellGraph, cell: GraphCell, actor: Actor): Promise<{ name: string; type: string }[]> {
     const sourceName = String((cell.params as ChartConfig | null)?.source ?? '').trim();
     const source = cg.byName.get(sourceName);
-    if (source && source.kind === 'sql') return columnsOf(this.compute.table(await this.compute.compute(cg, source, actor, {}, 'cached')));
+    if (source && source.kind === 'sql') return columnsOf(this.compute.table(await this.cachedOrFresh(cg, source, actor)));
     if (SAMPLES.some((s) => s.name === sourceName)) return this.compute.sampleColumns(actor, cell, sourceName);
     return [];
   }
