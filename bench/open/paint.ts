@@ -43,10 +43,25 @@ export async function timedPage(context: BrowserContext, cells: string[], charts
 async function open(page: Page, url: string): Promise<Opened> {
   const sizes: Promise<number>[] = [];
   const urls: string[] = [];
-  const onRequest = (r: import('playwright-core').Request) => urls.push(r.url());
-  const onFinished = (r: import('playwright-core').Request) => sizes.push(r.sizes().then((s) => s.responseHeadersSize + s.responseBodySize, () => 0));
+  const inFlight = new Set<import('playwright-core').Request>();
+  let lastActivity = Date.now();
+  const onRequest = (r: import('playwright-core').Request) => {
+    urls.push(r.url());
+    inFlight.add(r);
+    lastActivity = Date.now();
+  };
+  const onFinished = (r: import('playwright-core').Request) => {
+    inFlight.delete(r);
+    lastActivity = Date.now();
+    sizes.push(r.sizes().then((s) => s.responseHeadersSize + s.responseBodySize, () => 0));
+  };
+  const onFailed = (r: import('playwright-core').Request) => {
+    inFlight.delete(r);
+    lastActivity = Date.now();
+  };
   page.on('request', onRequest);
   page.on('requestfinished', onFinished);
+  page.on('requestfailed', onFailed);
   try {
     await page.goto(url, { waitUntil: 'commit' });
     const handle = await page.waitForFunction(
@@ -58,13 +73,14 @@ async function open(page: Page, url: string): Promise<Opened> {
       { timeout: 300_000, polling: 50 }
     );
     const state = (await handle.jsonValue()) as { first: string; firstMs: number; allMs: number };
-    await page.waitForLoadState('networkidle').catch(() => undefined);
-    // Requests still finishing when the network went idle are counted too.
-    await page.waitForTimeout(500);
+    // Network idle: no request in flight for 1 s (the engine starts behind the painted results).
+    const deadline = Date.now() + 120_000;
+    while ((inFlight.size > 0 || Date.now() - lastActivity < 1000) && Date.now() < deadline) await page.waitForTimeout(100);
     const bytes = (await Promise.all(sizes)).reduce((a, b) => a + b, 0);
     return { firstMs: state.firstMs, allMs: state.allMs, first: state.first, bytes, requests: urls.length, engineWasm: urls.filter((u) => /\/duckdb-eh[^/]*\.wasm(\?|$)/.test(u)).length };
   } finally {
     page.off('request', onRequest);
     page.off('requestfinished', onFinished);
+    page.off('requestfailed', onFailed);
   }
 }

@@ -17,7 +17,8 @@ import { Sandboxes } from './run/sandboxes';
 import { ResultTables } from './run/result-tables';
 import { getKernel, setNotebookFiles, sqlParser, warmEngine } from '$lib/kernel';
 import { KnownTables } from './run/known-tables';
-import { fetchLastResults, listLastResults, type LastResult } from './run/last-results';
+import { fetchLastResults, type LastResult } from './run/last-results';
+import { listLastResults } from './run/result-list';
 import { paintedOutput } from './run/painted-output';
 import { DEFAULT_CACHE_TTL_SECONDS, FILES, cellTtl, cellsOf } from '$doc';
 import { WarehouseApi, type ConnectionKind, type ConnectionView } from '$lib/warehouse';
@@ -74,6 +75,8 @@ export class NotebookSession {
   readonly #parser = new KnownTables(sqlParser);
   /** Stops fetching last results when the page closes. */
   readonly #closing = new AbortController();
+  /** When each painted server cell's result was computed (its TTL says when it is stale). */
+  readonly #paintedAt = new Map<string, Date>();
 
   constructor(id: string, user: User, rights: NotebookRights = { access: 'edit', canShare: false }) {
     this.id = id;
@@ -165,9 +168,6 @@ export class NotebookSession {
     for (const [id, at] of this.#paintedAt) if (Date.now() - at.getTime() > this.#ttlSeconds(id) * 1000) out.push(id);
     return out;
   }
-
-  /** When each painted server cell's result was computed. */
-  readonly #paintedAt = new Map<string, Date>();
 
   #paint(result: LastResult): void {
     const cell = cellsOf(this.doc).get(result.cell.cellId);

@@ -6,7 +6,7 @@
  */
 import { tableFromIPC, type Table } from 'apache-arrow';
 import { ApiClient, ApiError } from '$lib/api-client';
-import { RESULT_HEADERS, type NotebookResultCell, type NotebookResultList } from '$lib/contract/notebook-results.js';
+import { RESULT_HEADERS, type NotebookResultCell } from '$lib/contract/notebook-results.js';
 
 /** One painted result as it came from the server. */
 export interface LastResult {
@@ -21,16 +21,6 @@ export interface LastResult {
 }
 
 const api = new ApiClient();
-
-/** The notebook's paintable cells, or null when the server has none to offer (a failure is logged, not fatal: the engine computes instead). */
-export async function listLastResults(notebookId: string): Promise<NotebookResultList | null> {
-  try {
-    return await api.json<NotebookResultList>('GET', `/api/notebooks/${encodeURIComponent(notebookId)}/results`);
-  } catch (err) {
-    console.warn('Could not list the notebook’s last results; the page computes them itself', err);
-    return null;
-  }
-}
 
 /**
  * Fetch every listed cell's result, calling `onResult` as each lands. A cell without one
