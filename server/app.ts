@@ -126,7 +126,7 @@ export async function createCairnServer(config: Config, options: ServerOptions =
     reports: new ReportService(db, collab),
     reportPages: new PageCache(),
     reportResults,
-    notebookResults: new NotebookResults(collab, cellCompute, connections, sqlParser),
+    notebookResults: new NotebookResults(collab, cellCompute, sqlParser),
     reportLimits: new ReportRateLimits(config.reportLimits),
     refresher,
     files: new FileStore(join(config.dataDir, 'files'), config.maxUploadBytes),

@@ -2,15 +2,15 @@
  * An open notebook's last results, for its first paint: the server reads the live document
  * into the same dataflow graph the page builds (so each cell's key is the page's), and
  * computes a cell's result through {@link CellCompute} as the reader — from the shared
- * cache, or computed on a miss where the reader may start runs (browser-engine cells and
- * charts on the server's own DuckDB over the samples; server cells only for those who may
- * run them). Only results the server computed are ever served: nothing a browser ran is.
+ * cache, or computed on a miss (browser-engine cells and charts on the server's own DuckDB
+ * over the samples; a server cell's miss is left to the page, which runs it on its
+ * connection as before). Only results the server computed are ever served: nothing a
+ * browser ran is.
  */
 import * as Y from 'yjs';
 import { AppError } from '../errors.js';
 import type { CollabServer } from '../collab/server.js';
-import type { ConnectionService } from '../connections/service.js';
-import type { WorkspaceRole, NotebookAccess } from '../../src/lib/contract/index.js';
+import type { WorkspaceRole } from '../../src/lib/contract/index.js';
 import { FILES } from '../../src/lib/doc/index.js';
 import { GraphCells } from '../../src/lib/notebook/run/graph-cells.js';
 import type { ChartConfig } from '../../src/lib/chart/compile.js';
@@ -30,7 +30,6 @@ export interface NotebookReader {
   notebookId: string;
   userId: string;
   role: WorkspaceRole;
-  access: NotebookAccess;
 }
 
 /** A cell's result with the key it was computed under, and for a chart the columns it compiles against. */
@@ -53,7 +52,6 @@ export class NotebookResults {
   constructor(
     private readonly collab: CollabServer,
     private readonly compute: CellCompute,
-    private readonly connections: ConnectionService,
     parser: SqlParser
   ) {
     this.cells = new GraphCells({
@@ -86,7 +84,7 @@ export class NotebookResults {
 
   /**
    * Cell `cellId`'s result for `reader`: the cached one whatever its age (the page refreshes
-   * a stale one behind it), else computed now where the reader may start that run.
+   * a stale one behind it), else computed now on the server's DuckDB.
    */
   async result(reader: NotebookReader, cellId: string): Promise<NotebookCellResult> {
     const cg = await this.graphOf(reader.notebookId);
@@ -120,8 +118,9 @@ export class NotebookResults {
   }
 
   /**
-   * A reader reads any cached result of the notebook's cells; computing one on a server
-   * connection takes what `POST /api/query` takes: edit rights and a grant on it.
+   * A reader reads any cached result of the notebook's server cells; a miss there is left to
+   * the page, whose own run asks the server to compute it (showing it running, streaming its
+   * rows, cancellable, and only for those who may run it).
    */
   private actor(reader: NotebookReader): Actor {
     return {
@@ -129,13 +128,8 @@ export class NotebookResults {
       notebookId: reader.notebookId,
       userId: reader.userId,
       role: reader.role,
-      refuse: async (connectionId, mode) => {
-        if (mode === 'cached') return null;
-        const noResult = new AppError('not_cached', 'No cached result for this cell yet, and only its editors with access to its connection compute one.');
-        if (reader.access !== 'edit') return noResult;
-        const usable = await this.connections.list(reader.workspaceId, reader.userId, reader.role);
-        return usable.some((c) => c.id === connectionId) ? null : noResult;
-      }
+      refuse: async (_connectionId, mode) =>
+        mode === 'cached' ? null : new AppError('not_cached', 'No cached result for this cell yet: the page runs it on its connection.')
     };
   }
 

@@ -2,8 +2,8 @@
  * A notebook's last results for its page's first paint: the list of cells with the keys
  * the page's own graph gives them (so a painted result is kept, not re-run), each cell's
  * result computed on the server as the reader — a browser cell on the server's DuckDB for
- * anyone who may read the notebook, a server cell from the shared cache, computed on a
- * miss only for those who may run it — and never anything a browser computed.
+ * anyone who may read the notebook, a server cell from the shared cache only (a miss is the
+ * page's to run) — and never anything a browser computed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -99,18 +99,26 @@ describe('GET /api/notebooks/:id/results', () => {
     expect(again.status).toBe(304);
   });
 
-  it('a server cell: a viewer gets no result until an editor computes one, then the cached one', async () => {
-    const before = await arrow(viewer.token, ids.on_server);
-    expect(before.res.status).toBe(404);
-    expect((before.body as { error: { code: string } }).error.code).toBe('not_cached');
-    const computed = await arrow(owner.token, ids.on_server);
-    expect(computed.res.status).toBe(200);
+  it('a server cell comes from the shared cache only: a miss is the page’s to run on its connection', async () => {
+    for (const who of [viewer, owner]) {
+      const miss = await arrow(who.token, ids.on_server);
+      expect(miss.res.status).toBe(404);
+      expect((miss.body as { error: { code: string } }).error.code).toBe('not_cached');
+    }
+    // The page's own run (as the editor's browser sends it) computes and caches it.
+    const run = await fetch(`${srv.base}/api/query`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${owner.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ connectionId, sql: 'select count(*) as n from airports', notebookId: notebook, cellId: ids.on_server })
+    });
+    await run.arrayBuffer();
+    expect(run.status).toBe(200);
     // The query service stores a finished result in the cache just after answering.
     await expect.poll(async () => (await arrow(viewer.token, ids.on_server)).res.status, { timeout: 10_000 }).toBe(200);
     const after = await arrow(viewer.token, ids.on_server);
-    expect(after.res.headers.get('x-cairn-result-at')).toBe(computed.res.headers.get('x-cairn-result-at'));
-    const run = await api(srv.base, 'GET', `/api/runs/${after.res.headers.get('x-cairn-run-id')}`, { token: owner.token });
-    expect(run.body.cache).toBe('hit');
+    expect(after.res.headers.get('x-cairn-result-at')).toBe(run.headers.get('x-cairn-result-at'));
+    const hit = await api(srv.base, 'GET', `/api/runs/${after.res.headers.get('x-cairn-run-id')}`, { token: owner.token });
+    expect(hit.body.cache).toBe('hit');
   });
 
   it('a JS cell, a missing cell or a bad id is a 404; a cell that cannot compute says why; no session is a 401', async () => {

@@ -20,10 +20,10 @@ export function notebookResultRoutes(router: Router, app: AppContext): void {
     sendJson(res, 200, await notebookResults.list(params.id), { 'cache-control': 'private, no-cache' });
   });
 
-  router.add('GET', '/api/notebooks/:id/results/:cellId', allow.notebook('read'), async ({ req, res, params, session, workspace, notebook }) => {
+  router.add('GET', '/api/notebooks/:id/results/:cellId', allow.notebook('read'), async ({ req, res, params, session, workspace }) => {
     if (params.cellId.length > MAX_CELL_ID) throw new AppError('not_found', 'No cell with a result by that id in this notebook.');
     const { result, key, sourceColumns } = await notebookResults.result(
-      { workspaceId: workspace.id, notebookId: params.id, userId: session.user.id, role: workspace.role, access: notebook.access },
+      { workspaceId: workspace.id, notebookId: params.id, userId: session.user.id, role: workspace.role },
       params.cellId
     );
     const etag = `"${result.hash.slice(0, 32)}"`;
