@@ -17,7 +17,8 @@ const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<BenchResult> }>>
   warehouse: () => import('./warehouse/index.js'),
   'duckdb-node': () => import('./duckdb-node/index.js'),
   report: () => import('./report/index.js'),
-  history: () => import('./history/index.js')
+  history: () => import('./history/index.js'),
+  open: () => import('./open/index.js')
 };
 
 async function main(): Promise<void> {

@@ -30,9 +30,12 @@ import { sandboxRoutes } from './http/routes/sandbox.js';
 import { SANDBOX_PATH } from '../src/lib/sandbox/document.js';
 import { authRoutes } from './http/routes/auth.js';
 import { notebookRoutes } from './http/routes/notebooks.js';
+import { notebookResultRoutes } from './http/routes/notebook-results.js';
 import { reportRoutes } from './http/routes/reports.js';
 import { ReportService } from './reports/service.js';
 import { ReportResults } from './reports/results.js';
+import { CellCompute } from './results/cell-compute.js';
+import { NotebookResults } from './results/notebook-results.js';
 import { ReportRateLimits } from './reports/rate-limits.js';
 import { NodeSqlParser } from '../kernels/duckdb-node/sql-parser.js';
 import { reportAlertRoutes } from './http/routes/report-alerts.js';
@@ -135,7 +138,8 @@ export async function createCairnServer(config: Config, options: ServerOptions =
     runHistory
   );
   const sqlParser = new NodeSqlParser();
-  const reportResults = new ReportResults(db, queries, connections, sqlParser);
+  const cellCompute = new CellCompute(queries, connections);
+  const reportResults = new ReportResults(db, cellCompute, connections, sqlParser);
   // Tests pass their own computation; servers recompute through the results code (the cache bypassed).
   const computeReport: ComputeReport = options.computeReport ?? reportResults.computeAll;
   const deliveries = new AlertDeliveries(db, config.secretKey, config.refresh);
@@ -156,6 +160,7 @@ export async function createCairnServer(config: Config, options: ServerOptions =
     reports: new ReportService(db, collab),
     reportPages: new PageCache(),
     reportResults,
+    notebookResults: new NotebookResults(collab, cellCompute, sqlParser),
     reportLimits: new ReportRateLimits(config.reportLimits),
     refresher,
     files: new FileStore(join(config.dataDir, 'files'), config.maxUploadBytes),
@@ -184,6 +189,7 @@ export async function createCairnServer(config: Config, options: ServerOptions =
   historyRoutes(router, context);
   forkRoutes(router, context);
   proposalRoutes(router, context);
+  notebookResultRoutes(router, context);
   reportRoutes(router, context);
   reportAlertRoutes(router, context);
   webhookRoutes(router, context);

@@ -12,6 +12,7 @@ import type { AuthRateLimits } from './auth/rate-limits.js';
 import type { PublicSite } from './http/public-site.js';
 import type { ReportService } from './reports/service.js';
 import type { ReportResults } from './reports/results.js';
+import type { NotebookResults } from './results/notebook-results.js';
 import type { ReportRateLimits } from './reports/rate-limits.js';
 import type { PageCache } from './http/page-cache.js';
 import type { ReportRefresher } from './reports/refresher.js';
@@ -40,6 +41,8 @@ export interface AppContext {
   reports: ReportService;
   /** Published reports' results, computed on the server and cached. */
   reportResults: ReportResults;
+  /** Notebooks' last results, for a page's first paint. */
+  notebookResults: NotebookResults;
   /** Public report pages, rendered once every few seconds. */
   reportPages: PageCache;
   /** How often one address or report token may read reports. */

@@ -16,8 +16,8 @@ export interface Painted {
   wasm: string[];
 }
 
-/** Installs `window.__paint`, filled in as results appear. Runs in the page before its scripts. */
-function watch([cells, charts]: [string[], string[]]): void {
+/** Installs `window.__paint`, filled in as results appear. Runs in the page before its scripts (bench/open uses it too). */
+export function watch([cells, charts]: [string[], string[]]): void {
   const w = window as any;
   const state: { first: string | null; firstMs: number | null; allMs: number | null } = { first: null, firstMs: null, allMs: null };
   w.__paint = state;

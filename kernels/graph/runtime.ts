@@ -137,6 +137,20 @@ export class Runtime {
     return result?.outcome.status === 'done' ? result.key : undefined;
   };
 
+  /**
+   * Take `value` as cell `id`'s result under `key`, computed elsewhere (the server's last
+   * result, painted before this page's engine started). A run then reuses it while the
+   * cell's key stays `key`, like any result of its own. Ignored once the cell has a result
+   * or a computation here: this page's own runs always win.
+   */
+  adopt(id: string, key: string, value: unknown): boolean {
+    const cell = this.cell(id);
+    if (cell.result || cell.task) return false;
+    cell.result = { key, outcome: { status: 'done', value } };
+    this.changed(id);
+    return true;
+  }
+
   /** Call `listener` after each batch of state changes; returns the unsubscribe function. */
   subscribe(listener: Listener): () => void {
     this.listeners.add(listener);

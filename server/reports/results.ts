@@ -13,34 +13,26 @@
  *   a crowd reading one cached report costs one cache lookup, not one per reader; a stale
  *   result is served while its refresh runs, and swapped when the new one lands.
  */
-import { createHash } from 'node:crypto';
 import * as Y from 'yjs';
-import { tableFromIPC, type Table } from 'apache-arrow';
+import type { Table } from 'apache-arrow';
 import type { Queryable } from '../store/index.js';
 import { AppError } from '../errors.js';
-import type { QueryService, QueryRequest, ServerRunProvenance } from '../query/service.js';
-import { resultInputs } from '../../src/lib/provenance/result-inputs.js';
+import type { ServerRunProvenance } from '../query/service.js';
 import type { InputParams } from '../../src/lib/notebook/run/graph-cells.js';
-import { SAMPLES_CONNECTION_ID, type ConnectionService } from '../connections/service.js';
+import type { ConnectionService } from '../connections/service.js';
 import { memberRole } from '../workspaces/repository.js';
-import { isManager, type WorkspaceRole } from '../../src/lib/contract/index.js';
-import { BROWSER_ENGINE, cellsToJSON } from '../../src/lib/doc/index.js';
+import { cellsToJSON } from '../../src/lib/doc/index.js';
 import { GraphCells } from '../../src/lib/notebook/run/graph-cells.js';
-import { parseInputText, parseOptionsFrom, readInputConfig, validateInput, type InputConfig, type InputValue } from '../../src/lib/contract/inputs.js';
-import { compileChart, type ChartConfig } from '../../src/lib/chart/compile.js';
-import { buildGraph, canonicalJson, composeServerSql, parameterInputs, type Graph, type GraphCell, type Leaf, type SqlParser } from '../../kernels/graph/index.js';
-import { QueryError } from '../../kernels/engine.js';
-import type { ParameterInput } from '../../kernels/input-params.js';
-import { KINDS } from '../../kernels/connection-kinds.js';
-import { quoteIdentFor } from '../../kernels/sql-ident.js';
+import { parseInputText, parseOptionsFrom, readInputConfig, validateInput, type InputConfig } from '../../src/lib/contract/inputs.js';
+import type { ChartConfig } from '../../src/lib/chart/compile.js';
+import { buildGraph, canonicalJson, type Graph, type GraphCell, type Leaf, type SqlParser } from '../../kernels/graph/index.js';
 import { SAMPLES } from '../../kernels/samples.js';
 import { columnReader } from '../../kernels/arrow/plain-values.js';
 import { errorMessage } from '../../kernels/error-message.js';
+import { CellCompute, columnsOf, provenanceFor, servedOnServer, type Actor, type CellResult, type ComputeMode, type InputOverrides } from '../results/cell-compute.js';
 import { reportSnapshot, type ReportRow } from './repository.js';
 import type { CellRefresh, ComputeReport } from './refresh.js';
-import { logger } from '../log.js';
 
-const log = logger('reports');
 
 /** How long a result held in memory is served before the shared cache is asked again. */
 const RECHECK_MS = 5_000;
@@ -52,22 +44,10 @@ const MAX_CHOICES = 1000;
 const MAX_GRAPHS = 200;
 
 /** One cell's result as a report serves it. */
-export interface ReportResult {
-  cellId: string;
-  cell: string;
-  /** The whole Arrow IPC stream. */
-  ipc: Uint8Array;
-  /** When it was computed. */
-  resultAt: Date;
-  rows: number;
-  /** SHA-256 of `ipc` (an ETag). */
-  hash: string;
-  /** The run that computed or served it (its audit-log entry). */
-  runId: string;
-}
+export type ReportResult = CellResult;
 
 /** Reader-set input values by input name, validated. */
-export type InputOverrides = Record<string, InputValue>;
+export type { InputOverrides };
 
 interface ReportInputCell {
   id: string;
@@ -87,8 +67,6 @@ interface ReportGraph {
   leaves: Leaf[];
 }
 
-type Mode = 'cached' | 'fresh';
-
 interface Held {
   result: ReportResult;
   checkedAt: number;
@@ -104,7 +82,7 @@ export class ReportResults {
 
   constructor(
     private readonly db: Queryable,
-    private readonly queries: QueryService,
+    private readonly cellCompute: CellCompute,
     private readonly connections: ConnectionService,
     parser: SqlParser
   ) {
@@ -204,21 +182,13 @@ export class ReportResults {
 
   /** What a run of `cell` with `overrides` records as its provenance. */
   private async provenanceOf(report: ReportRow, cell: GraphCell, overrides: InputOverrides): Promise<ServerRunProvenance | undefined> {
-    const graph = await this.keyedGraph(report, overrides);
-    const key = graph.node(cell.id)?.key;
-    if (!key) return undefined;
-    return { resultKey: key, inputs: resultInputs(graph, cell.id), kind: cell.kind === 'chart' ? 'chart' : 'sql', engine: cell.kind === 'chart' ? BROWSER_ENGINE : (cell.engine ?? BROWSER_ENGINE) };
+    return provenanceFor(await this.keyedGraph(report, overrides), cell);
   }
 
   /** The decoded table of a result (decoded once per result held). */
   table(result: ReportResult): Table {
-    let table = this.tables.get(result);
-    if (!table) this.tables.set(result, (table = tableFromIPC(result.ipc)));
-    return table;
+    return this.cellCompute.table(result);
   }
-
-  /** Decoded results, kept as long as their result is. */
-  private readonly tables = new WeakMap<ReportResult, Table>();
 
   /**
    * Recompute every result the report shows, with its published input values, ignoring
@@ -272,59 +242,10 @@ export class ReportResults {
     });
   }
 
-  private async compute(report: ReportRow, rg: ReportGraph, cell: GraphCell, overrides: InputOverrides, mode: Mode): Promise<ReportResult> {
-    const node = rg.graph.node(cell.id)!;
-    if (node.error) throw new AppError('not_computable', `${cell.name}: ${node.error.message}`);
-    if (node.blockedBy) {
-      const upstream = rg.graph.node(node.blockedBy)!.cell;
-      throw new AppError('not_computable', `${cell.name} reads ${upstream.name}, which cannot run: ${rg.graph.node(upstream.id)!.error?.message ?? 'it failed'}`);
-    }
-    if (cell.kind === 'chart') return this.computeChart(report, rg, cell, overrides, mode);
-    const target = await this.target(report, cell.engine ?? BROWSER_ENGINE);
-    const composed = composeServerSql(rg.graph, cell.id, target.dialect, { hasSamples: target.hasSamples });
-    if (!composed.ok) throw new AppError('not_computable', `${cell.name} cannot be computed on the server: ${composed.message}`);
-    const inputs = withOverrides(parameterInputs(rg.graph, composed.cellIds), overrides);
-    return this.run(report, cell, target.connectionId, composed.sql, inputs, mode, await this.provenanceOf(report, cell, overrides));
-  }
-
-  /**
-   * A chart's result is the data it draws: its aggregation over its source, on the
-   * server's DuckDB. A browser-engine source (or a sample) is inlined as a CTE; a
-   * warehouse source's result is loaded into that DuckDB first, under its hash.
-   */
-  private async computeChart(report: ReportRow, rg: ReportGraph, cell: GraphCell, overrides: InputOverrides, mode: Mode): Promise<ReportResult> {
-    const config = (cell.params ?? {}) as ChartConfig;
-    const sourceName = String(config.source ?? '').trim();
-    const source = rg.byName.get(sourceName);
-    const sample = SAMPLES.find((s) => s.name === sourceName);
-    let from: string;
-    let sourceSql: string;
-    let inputs: Record<string, ParameterInput> = {};
-    let columns: { name: string; type: string }[];
-    if (source && source.kind === 'sql' && (source.engine ?? BROWSER_ENGINE) === BROWSER_ENGINE) {
-      const upstream = await this.compute(report, rg, source, overrides, mode);
-      columns = columnsOf(this.table(upstream));
-      const composed = composeServerSql(rg.graph, source.id, 'duckdb', { hasSamples: true });
-      if (!composed.ok) throw new AppError('not_computable', composed.message);
-      inputs = withOverrides(parameterInputs(rg.graph, composed.cellIds), overrides);
-      from = source.name;
-      sourceSql = `${quoteIdentFor('duckdb', from)} as (\n${composed.sql}\n)`;
-    } else if (source && source.kind === 'sql') {
-      const upstream = await this.compute(report, rg, source, overrides, mode);
-      columns = columnsOf(this.table(upstream));
-      from = `report_result_${upstream.hash.slice(0, 24)}`;
-      await this.connections.loadIntoSamples(from, upstream.ipc);
-      sourceSql = '';
-    } else if (!source && sample) {
-      from = sample.name;
-      columns = await this.sampleColumns(report, cell, from);
-      sourceSql = '';
-    } else {
-      throw new AppError('not_computable', `${cell.name} draws ${sourceName || 'nothing'}, which only a reader's browser can compute.`);
-    }
-    const chart = compileChart(config, columns, from);
-    if ('error' in chart) throw new AppError('not_computable', `${cell.name}: ${chart.error.field ? `${chart.error.field}: ` : ''}${chart.error.message}`);
-    return this.run(report, cell, SAMPLES_CONNECTION_ID, withCte(sourceSql, chart.sql), inputs, mode, await this.provenanceOf(report, cell, overrides));
+  private async compute(report: ReportRow, rg: ReportGraph, cell: GraphCell, overrides: InputOverrides, mode: ComputeMode): Promise<ReportResult> {
+    // Each run is recorded under the key the notebook page gives the cell, with these inputs.
+    const actor: Actor = { ...(await this.publisher(report)), provenance: (c) => this.provenanceOf(report, c, overrides) };
+    return this.cellCompute.compute(rg, cell, actor, overrides, mode);
   }
 
   /** The columns of the data chart `name` draws from (what compiles it in a reader's browser). */
@@ -336,89 +257,29 @@ export class ReportResults {
     // Through the held results, as the page's own cells are: a cache lookup per page view
     // would also write an audit-log run per reader (bench/report).
     if (source && source.kind === 'sql') return columnsOf(this.table(await this.heldResult(report, rg, source, overrides)));
-    if (SAMPLES.some((s) => s.name === sourceName)) return this.sampleColumns(report, cell, sourceName);
+    if (SAMPLES.some((s) => s.name === sourceName)) return this.cellCompute.sampleColumns(await this.publisher(report), cell, sourceName);
     return [];
   }
 
-  /** A bundled sample's columns never change: asked of the server DuckDB once per sample, not per page view. */
-  private sampleColumns(report: ReportRow, cell: GraphCell, sample: string): Promise<{ name: string; type: string }[]> {
-    let columns = this.samples.get(sample);
-    if (!columns) {
-      const sql = `select * from ${quoteIdentFor('duckdb', sample)} limit 0`;
-      columns = this.run(report, cell, SAMPLES_CONNECTION_ID, sql, {}, 'cached')
-        .catch(() => this.run(report, cell, SAMPLES_CONNECTION_ID, sql, {}, 'fresh'))
-        .then((probe) => columnsOf(tableFromIPC(probe.ipc)));
-      columns.catch(() => this.samples.delete(sample));
-      this.samples.set(sample, columns);
-    }
-    return columns;
-  }
-
-  private readonly samples = new Map<string, Promise<{ name: string; type: string }[]>>();
-
-  /** Where a cell on `engine` runs, checked against the publisher's grant. */
-  private async target(report: ReportRow, engine: string): Promise<{ connectionId: string; dialect: 'duckdb' | 'postgres' | 'mysql'; hasSamples: boolean }> {
-    if (engine === BROWSER_ENGINE) return { connectionId: SAMPLES_CONNECTION_ID, dialect: 'duckdb', hasSamples: true };
-    const publisher = await this.publisher(report);
-    const usable = await this.connections.list(report.workspaceId, publisher.userId, publisher.role);
-    const connection = usable.find((c) => c.id === engine);
-    if (!connection) throw new AppError('not_computable', `The report's publisher may no longer query the connection this cell uses; someone who may should publish it again.`);
-    return { connectionId: engine, dialect: KINDS[connection.kind].dialect, hasSamples: connection.kind === 'duckdb' && !connection.config.path };
-  }
-
-  /** Who the report's queries run as: its publisher, while still a member of its workspace. */
-  private async publisher(report: ReportRow): Promise<{ userId: string; role: WorkspaceRole }> {
+  /**
+   * Who the report's queries run as: its publisher, while still a member of its workspace
+   * and allowed to use the connections its cells run on.
+   */
+  private async publisher(report: ReportRow): Promise<Actor> {
     const role = report.publishedBy ? await memberRole(this.db, report.workspaceId, report.publishedBy) : null;
     if (!report.publishedBy || !role) throw new AppError('not_computable', "The report's publisher is no longer a member of its workspace; someone who is should publish it again.");
-    return { userId: report.publishedBy, role };
-  }
-
-  /** Run (or read from the cache, `cached`) one query as the publisher and collect its whole result. */
-  private async run(
-    report: ReportRow,
-    cell: GraphCell,
-    connectionId: string,
-    sql: string,
-    inputs: Record<string, ParameterInput>,
-    mode: Mode,
-    provenance?: ServerRunProvenance
-  ): Promise<ReportResult> {
-    const publisher = await this.publisher(report);
-    const request: QueryRequest = {
+    const userId = report.publishedBy;
+    return {
       workspaceId: report.workspaceId,
-      userId: publisher.userId,
-      manager: isManager(publisher.role),
-      connectionId,
-      sql,
-      params: [],
-      inputs,
       notebookId: report.notebookId,
-      cellId: cell.id,
-      ...(mode === 'cached' ? { cacheOnly: true } : {}),
-      ...(provenance ? { provenance } : {})
+      userId,
+      role,
+      refuse: async (connectionId) => {
+        const usable = await this.connections.list(report.workspaceId, userId, role);
+        if (usable.some((c) => c.id === connectionId)) return null;
+        return new AppError('not_computable', `The report's publisher may no longer query the connection this cell uses; someone who may should publish it again.`);
+      }
     };
-    let reply;
-    try {
-      reply = await this.queries.start(request);
-    } catch (err) {
-      if (err instanceof QueryError) throw new AppError('query_failed', `${cell.name} failed: ${err.message}`);
-      throw err;
-    }
-    const chunks: Uint8Array[] = [];
-    let clientGone = true;
-    try {
-      for await (const chunk of reply.body) chunks.push(chunk);
-      clientGone = false;
-    } finally {
-      await reply.finish(clientGone);
-    }
-    const ipc = Buffer.concat(chunks);
-    if (!endsStream(ipc)) {
-      const run = await this.queries.run(report.workspaceId, reply.runId);
-      throw new AppError('query_failed', `${cell.name} failed: ${run?.error ?? 'the result ended early'}`);
-    }
-    const rows = reply.rows ?? countRows(ipc);
-    return { cellId: cell.id, cell: cell.name, ipc, resultAt: reply.resultAt, rows, hash: createHash('sha256').update(ipc).digest('hex'), runId: reply.runId };
   }
 
   /** The choices of shown select input `name` whose options come from a column (null for other inputs). */
@@ -513,44 +374,6 @@ export class ReportResults {
   }
 }
 
-/** Kinds whose result the server computes: SQL and charts (JS runs in readers' browsers; inputs and text have none). */
-function servedOnServer(cell: GraphCell): boolean {
-  return cell.kind === 'sql' || cell.kind === 'chart';
-}
-
 function heldKey(report: ReportRow, cell: string, overrides: InputOverrides): string {
   return `${report.id}@${report.version}/${cell}/${canonicalJson(overrides)}`;
-}
-
-function withOverrides(inputs: Record<string, ParameterInput>, overrides: InputOverrides): Record<string, ParameterInput> {
-  const out = { ...inputs };
-  for (const name of Object.keys(out)) if (name in overrides) out[name] = { type: out[name].type, value: overrides[name] };
-  return out;
-}
-
-/** `sql` with `cte` (`name as (…)`) put first in its WITH list, or in one of its own. */
-function withCte(cte: string, sql: string): string {
-  if (!cte) return sql;
-  const lead = /^\s*with\s+(?!recursive\b)/i.exec(sql);
-  return lead ? `with ${cte},\n${sql.slice(lead[0].length)}` : `with ${cte}\n${sql}`;
-}
-
-function columnsOf(table: Table): { name: string; type: string }[] {
-  return table.schema.fields.map((f) => ({ name: f.name, type: String(f.type) }));
-}
-
-/** An Arrow IPC stream ends with its end-of-stream marker (0xFFFFFFFF then a zero length) only when the run completed. */
-function endsStream(ipc: Uint8Array): boolean {
-  if (ipc.byteLength < 8) return false;
-  const view = new DataView(ipc.buffer, ipc.byteOffset + ipc.byteLength - 8, 8);
-  return view.getUint32(0, true) === 0xffffffff && view.getUint32(4, true) === 0;
-}
-
-function countRows(ipc: Uint8Array): number {
-  try {
-    return tableFromIPC(ipc).numRows;
-  } catch (err) {
-    log.warn('a cached report result did not decode', { err });
-    return 0;
-  }
 }

@@ -35,7 +35,8 @@ describe('running a notebook in Chromium', () => {
     const grid = page.locator('[data-cell-name="by_hour"] [role="grid"]');
     await grid.locator('[role="columnheader"]', { hasText: 'flights' }).locator('button').click();
     await expect.poll(() => grid.locator('[role="columnheader"][aria-sort="ascending"]').count()).toBe(1);
-    await expect.poll(() => grid.locator('.row.data').first().locator('[role="gridcell"]').nth(1).innerText()).toBe('11');
+    // The results were painted from the server; sorting waits for the engine starting behind them.
+    await expect.poll(() => grid.locator('.row.data').first().locator('[role="gridcell"]').nth(1).innerText(), { timeout: 60_000 }).toBe('11');
     await page.screenshot({ path: screenshotPath('e2e-flights-run'), fullPage: true });
   });
 

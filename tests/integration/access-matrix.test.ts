@@ -32,6 +32,9 @@ const ROLE: Record<Actor, 'owner' | 'admin' | 'editor' | 'viewer' | null> = {
   anon: null,
   expired: null
 };
+/** The cell every notebook of the matrix has, with a result the server computes. */
+const ANSWER_CELL = 'answer-cell';
+
 const RANK = ['owner', 'admin', 'editor', 'viewer'];
 const atLeast = (role: string | null, min: string) => role !== null && RANK.indexOf(role) <= RANK.indexOf(min);
 
@@ -232,13 +235,21 @@ describe('the authorization matrix', () => {
       // One result each report serves (`/api/reports/:slug/cells/answer.json`).
       const author = connectClient(srv.ws, notebookId, owner);
       await synced(author);
-      insertCell(author.doc, { kind: 'sql', name: 'answer', engine: 'browser', source: 'select 42 as answer' });
+      insertCell(author.doc, { id: ANSWER_CELL, kind: 'sql', name: 'answer', engine: 'browser', source: 'select 42 as answer' });
       await new Promise((r) => setTimeout(r, 200));
       author.destroy();
       const r = await api(base, 'POST', `/api/notebooks/${notebookId}/publish`, { token: owner, body: { visibility, members: [] } });
       expect(r.status).toBe(200);
       return r.body.slug as string;
     };
+    // Own notebooks get the same cell, so `/api/notebooks/:id/results/:cellId` has a result in each.
+    for (const a of ['root', 'owner', 'admin', 'editor'] as const) {
+      const author = connectClient(srv.ws, own[a]!, users[a].token);
+      await synced(author);
+      insertCell(author.doc, { id: ANSWER_CELL, kind: 'sql', name: 'answer', engine: 'browser', source: 'select 42 as answer' });
+      await new Promise((r) => setTimeout(r, 200));
+      author.destroy();
+    }
     sharedReport = await publish(sharedNotebook, 'workspace');
     unsharedReport = await publish(unsharedNotebook, 'members');
     // Alerts straight into the store: these reports have no cells for the API to accept one on.
@@ -349,6 +360,7 @@ describe('the authorization matrix', () => {
       if (key === 'file') return 'airports.csv';
       if (key === 'cellFile') return 'answer.json';
       if (key === 'resultKey') return rule.kind === 'report' ? reportResult[resource]! : notebookResult;
+      if (key === 'cellId') return ANSWER_CELL;
       throw new Error(`no matrix fixture for ${path} (parameter :${key}, rule ${rule.kind})`);
     });
   }

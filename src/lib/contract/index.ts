@@ -11,3 +11,4 @@ export * from './alerts.js';
 export * from './comments.js';
 export * from './history.js';
 export * from './provenance.js';
+export * from './notebook-results.js';

@@ -13,6 +13,7 @@ import * as duckdb from '@duckdb/duckdb-wasm';
 import ehWasmUrl from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
 import ehWorkerUrl from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
 import parquetWasmUrl from 'parquet-wasm/esm/parquet_wasm_bg.wasm?url';
+import { engineFile } from './engine-cache.js';
 
 /** Where the assets are served from, for diagnostics and tests. */
 export const ASSET_URLS = { duckdbWasm: ehWasmUrl, duckdbWorker: ehWorkerUrl, parquetWasm: parquetWasmUrl } as const;
@@ -20,20 +21,20 @@ export const ASSET_URLS = { duckdbWasm: ehWasmUrl, duckdbWorker: ehWorkerUrl, pa
 let wasmBytes: Promise<Blob> | null = null;
 
 /**
- * DuckDB's wasm, downloaded once per page. The page runs two instances (the data one and
- * the parser's, src/lib/kernel/host.ts) and each used to fetch the 34 MB file itself: at
- * once, so neither found it in the HTTP cache (and Chromium does not keep a file that big
- * there anyway). Both now compile from this one download, through a blob URL; Chromium
- * also shares the compiled code between workers with the same bytes. A failed download is
- * forgotten, so the next start retries it.
+ * DuckDB's wasm, fetched once per page and kept in Cache Storage across visits
+ * (engine-cache.ts). The page runs two instances (the data one and the parser's,
+ * src/lib/kernel/host.ts) and each used to fetch the 34 MB file itself: at once, so neither
+ * found it in the HTTP cache. Both now compile from this one copy, through a blob URL;
+ * Chromium also shares the compiled code between workers with the same bytes. A failed
+ * download is forgotten, so the next start retries it.
+ *
+ * The worker script (160 kB compressed, small enough for the HTTP cache to keep) is
+ * started from its own URL: the app's CSP allows workers from `'self'` only, and allowing
+ * `blob:` workers would let injected text run as script.
  */
 function duckDbWasm(): Promise<Blob> {
-  wasmBytes ??= (async () => {
-    const res = await fetch(ehWasmUrl, { credentials: 'same-origin' });
-    if (!res.ok) throw new Error(`Could not download the SQL engine (${ehWasmUrl}): the server answered ${res.status}`);
-    // The type lets the worker compile the blob while reading it (`instantiateStreaming`).
-    return new Blob([await res.blob()], { type: 'application/wasm' });
-  })().catch((e: unknown) => {
+  // The type lets the worker compile the blob while reading it (`instantiateStreaming`).
+  wasmBytes ??= engineFile(ehWasmUrl, 'application/wasm', [ehWasmUrl]).catch((e: unknown) => {
     wasmBytes = null;
     throw e;
   });

@@ -80,6 +80,20 @@ export function kernelStarted(): boolean {
   return kernel !== null;
 }
 
+/**
+ * Start the engine and the parser in the background once the page is idle, so an edit or
+ * a run finds them ready; a page showing painted results never waits for this. A failed
+ * start is on `kernelStatus` (and retried by the next use).
+ */
+export function warmEngine(): void {
+  const start = () => {
+    getKernel().catch((e: unknown) => console.warn('The in-browser SQL engine did not start in the background', e));
+    sqlParser.tableNames('select 1').catch((e: unknown) => console.warn('The SQL parser did not start in the background', e));
+  };
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(start, { timeout: 2000 });
+  else setTimeout(start, 0);
+}
+
 /** DuckDB's own parser for the dependency graph, on a small instance of its own (started on first use). */
 export const sqlParser: SqlParser = {
   async tableNames(sql: string): Promise<string[]> {

@@ -15,7 +15,11 @@ import { NotebookRunner } from './run/runner.svelte';
 import { createExecutor, type CellKernel } from './run/executor';
 import { Sandboxes } from './run/sandboxes';
 import { ResultTables } from './run/result-tables';
-import { getKernel, setNotebookFiles, sqlParser } from '$lib/kernel';
+import { getKernel, setNotebookFiles, sqlParser, warmEngine } from '$lib/kernel';
+import { KnownTables } from './run/known-tables';
+import { fetchLastResults, type LastResult } from './run/last-results';
+import { listLastResults } from './run/result-list';
+import { paintedOutput } from './run/painted-output';
 import { DEFAULT_CACHE_TTL_SECONDS, FILES, cellTtl, cellsOf } from '$doc';
 import { WarehouseApi, type ConnectionKind, type ConnectionView } from '$lib/warehouse';
 import { createServerCellRunner, type ServerConnection } from './run/server-cells';
@@ -68,6 +72,12 @@ export class NotebookSession {
   /** True while the user may only read: nothing on the page writes the document. */
   readonly readOnly = $derived(this.access === 'view');
   #forbiddenAt: number[] = [];
+  /** The server parser's answers for the notebook's SQL first, this page's DuckDB parser for the rest. */
+  readonly #parser = new KnownTables(sqlParser);
+  /** Stops fetching last results when the page closes. */
+  readonly #closing = new AbortController();
+  /** When each painted server cell's result was computed (its TTL says when it is stale). */
+  readonly #paintedAt = new Map<string, Date>();
 
   constructor(id: string, user: User, rights: NotebookRights = { access: 'edit', canShare: false }) {
     this.id = id;
@@ -89,7 +99,7 @@ export class NotebookSession {
       me: me.name,
       origin: RUN_ORIGIN,
       localOnly: () => this.readOnly,
-      parser: sqlParser,
+      parser: this.#parser,
       onRun: createRunRecorder({ record: (run) => provenance.record(id, run), mayRecord: () => !this.readOnly }),
       createExecutor: (publish) =>
         createExecutor({
@@ -117,13 +127,56 @@ export class NotebookSession {
     files.observe(syncFiles);
     syncFiles();
     this.#stopFiles = () => files.unobserve(syncFiles);
-    // Opening a notebook computes its results, once the stored document is here.
-    const onSync = (synced: boolean) => {
-      if (!synced) return;
-      this.provider.off('sync', onSync);
-      void this.runner.start().then(() => this.runner.runLocally());
-    };
-    this.provider.on('sync', onSync);
+    // The last results are asked for at once, alongside the document.
+    const lastResults = listLastResults(id);
+    const synced = new Promise<void>((resolve) => {
+      const onSync = (done: boolean) => {
+        if (!done) return;
+        this.provider.off('sync', onSync);
+        resolve();
+      };
+      this.provider.on('sync', onSync);
+    });
+    void this.#open(lastResults, synced);
+  }
+
+  /**
+   * Opening a notebook: paint every result the server has (its last ones, or computed on a
+   * miss) as it arrives, build the graph from the server parser's answers, then compute what
+   * was not painted, refresh server results older than their cell's TTL behind them, and
+   * start this page's engine in the background for edits and runs.
+   */
+  async #open(listing: ReturnType<typeof listLastResults>, synced: Promise<void>): Promise<void> {
+    const list = await listing;
+    if (list) this.#parser.learn(list.tables);
+    const paints: Promise<void>[] = [];
+    const painting = list
+      ? fetchLastResults(this.id, list.cells, (result) => paints.push(synced.then(() => this.#paint(result))), this.#closing.signal)
+      : Promise.resolve();
+    await synced;
+    await this.runner.start();
+    await painting;
+    await Promise.all(paints);
+    if (this.#closing.signal.aborted) return;
+    const stale = this.#stalePainted();
+    void this.runner.runLocally();
+    if (stale.length) void this.runner.refreshBehind(stale);
+    warmEngine();
+  }
+
+  /** Painted results of server cells older than their cell's TTL. */
+  #stalePainted(): string[] {
+    const out: string[] = [];
+    for (const [id, at] of this.#paintedAt) if (Date.now() - at.getTime() > this.#ttlSeconds(id) * 1000) out.push(id);
+    return out;
+  }
+
+  #paint(result: LastResult): void {
+    const cell = cellsOf(this.doc).get(result.cell.cellId);
+    const output = cell && paintedOutput(result, cell);
+    if (!output) return;
+    this.runner.paint(result.cell.cellId, result.key, result.table, output);
+    if (output.kind === 'sql' && output.server) this.#paintedAt.set(result.cell.cellId, result.resultAt);
   }
 
   /**
@@ -192,6 +245,7 @@ export class NotebookSession {
   }
 
   destroy(): void {
+    this.#closing.abort();
     this.provider.off('closed', this.#onClosed);
     this.#stopFiles();
     this.runner.dispose();

@@ -35,11 +35,18 @@ export interface CellKernel {
  * run the user should see beside its result (a column DuckDB could not read exactly).
  */
 export type CellOutput =
-  | { kind: 'sql'; table: Table; truncated: boolean; server?: ServerOrigin; notices?: string[] }
+  | { kind: 'sql'; table: Table; truncated: boolean; server?: ServerOrigin; notices?: string[]; painted?: PaintedOrigin }
   | { kind: 'js'; value: SandboxValue; display: boolean; console: SandboxConsoleEntry[] }
-  | { kind: 'chart'; chart: CompiledChart; table: Table; notices?: string[] }
+  | { kind: 'chart'; chart: CompiledChart; table: Table; notices?: string[]; painted?: PaintedOrigin }
   // `choices`: a select's options read from another cell's column (`optionsFrom`).
   | { kind: 'input'; value: unknown; choices?: InputOption[] };
+
+/** A result the server computed and the page painted before computing its own (last-results.ts). */
+export interface PaintedOrigin {
+  resultAt: Date;
+  /** The server's run that computed or served it (its audit-log entry). */
+  runId: string;
+}
 
 /** A failure located in the cell's source, for underlining. */
 export class CellRunError extends Error {

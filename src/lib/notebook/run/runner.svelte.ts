@@ -22,6 +22,8 @@ export interface CellView {
   elapsedMs?: number;
   /** What a running cell is waiting for ("waiting for a free connection (2 ahead)"). */
   note?: string;
+  /** A painted result stays on screen (and the cell `done`) while this page refreshes it. */
+  refreshing?: boolean;
 }
 
 export interface RunnerOptions {
@@ -52,6 +54,10 @@ export class NotebookRunner {
   #graph = $state.raw<Graph>(buildGraph([]));
   /** When each cell's shown output was computed (ms since epoch), kept apart from the outputs so reading one cell's time does not depend on every output. */
   #resultAt = $state<Record<string, number>>({});
+  /** Cells showing a result painted from the server, by the key it was computed under, until this page computes its own. */
+  #painted = $state<Record<string, string>>({});
+  /** The painted values (raw: Arrow tables), to tell the painted result from one computed here. */
+  private readonly paintedValues = new Map<string, unknown>();
   readonly runtime: Runtime;
   private readonly graphCells: GraphCells;
   private readonly cleanups: (() => void)[] = [];
@@ -160,9 +166,33 @@ export class NotebookRunner {
     return { token: request.runId, live: this.liveRunIds.has(request.runId), refresh: request.refresh === true, at: request.at };
   }
 
+  /**
+   * Show `value` (with `output`), computed by the server under `key`, as cell `id`'s result
+   * before this page has computed anything: the runtime adopts it, so a run keeps it while
+   * the cell's key stays `key`. Ignored when the cell already has a result here.
+   */
+  paint(id: string, key: string, value: unknown, output: CellOutput): void {
+    if (!this.runtime.adopt(id, key, value)) return;
+    this.paintedValues.set(id, value);
+    this.#painted[id] = key;
+    this.#outputs = { ...this.#outputs, [id]: output };
+  }
+
+  /** Recompute painted cells `ids` behind their results: they stay on screen, `done`, until the new ones replace them. */
+  refreshBehind(ids: readonly string[]): Promise<void> {
+    return this.runtime.run(ids, { force: ids });
+  }
+
   /** The state of cell `id` for the page ('idle' when it does not compute). */
   view(id: string): CellView | undefined {
-    return this.#views[id];
+    const view = this.#views[id];
+    const painted = this.#painted[id];
+    if (painted === undefined) return view;
+    // Painted before the graph was built: done, with the server's result.
+    if (!view) return { state: { status: 'done', key: painted, resultKey: painted, version: 0 } };
+    const status = view.state.status;
+    if ((status === 'running' || status === 'queued') && view.state.key === painted) return { ...view, state: { ...view.state, status: 'done' }, refreshing: true };
+    return view;
   }
 
   /** The output of cell `id`'s last successful run. */
@@ -237,6 +267,12 @@ export class NotebookRunner {
         continue;
       }
       this.#views[id] = { state, run: this.runs.get(id), elapsedMs: this.timings.get(id), note: state.status === 'running' ? this.notes.get(id) : undefined };
+      // A run of its own settled: the cell shows what this page computed from now on.
+      const settled = state.status === 'error' || state.status === 'blocked' || (state.status === 'done' && state.value !== this.paintedValues.get(id));
+      if (id in this.#painted && settled) {
+        delete this.#painted[id];
+        this.paintedValues.delete(id);
+      }
     }
   }
 
