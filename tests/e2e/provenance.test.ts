@@ -86,9 +86,18 @@ describe('provenance of results in Chromium', () => {
     await page.goto(`${app.srv.base}/r/${slug}`);
     const section = page.locator('section[data-cell-name="by_hour"]');
     expect(await section.getAttribute('data-result-key')).toMatch(/^[0-9a-f]{64}$/);
-    await section.getByRole('button', { name: 'Provenance' }).click();
     const dialog = page.getByRole('dialog', { name: 'Provenance' });
-    await expect.poll(() => dialog.innerText()).toContain('hid this cell');
+    // The page is rendered on the server: a click before its script has started does nothing.
+    await expect
+      .poll(
+        async () => {
+          if (!(await dialog.isVisible())) await section.getByRole('button', { name: 'Provenance' }).click();
+          return dialog.isVisible();
+        },
+        { timeout: 30_000, interval: 500 }
+      )
+      .toBe(true);
+    await expect.poll(() => dialog.innerText(), { timeout: 20_000 }).toContain('hid this cell');
     const text = await dialog.innerText();
     expect(text).toContain('by_hour');
     expect(text).toMatch(/Rows\s+\d+/);

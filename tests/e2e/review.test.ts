@@ -95,7 +95,11 @@ describe('forking, proposing and merging in Chromium', () => {
     await cy.page.keyboard.press('Escape');
 
     // Cy runs the merged query: its result's provenance card shows the reviewer's SQL.
+    // The result painted when the page opened stays on screen (done) until the new one replaces it.
+    const keyShown = () => cy.page.locator('[data-cell-name="by_region"] [data-result-key]').first().getAttribute('data-result-key');
+    const before = await keyShown();
     await cy.page.locator('[data-cell-name="by_region"]').getByRole('button', { name: 'Run' }).click();
+    await expect.poll(keyShown, { timeout: 60_000 }).not.toBe(before);
     await cy.page.locator('[data-cell-name="by_region"][data-status="done"]').waitFor({ timeout: 60_000 });
     const dialog = cy.page.getByRole('dialog', { name: 'Provenance' });
     await expect

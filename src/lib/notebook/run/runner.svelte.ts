@@ -176,6 +176,9 @@ export class NotebookRunner {
     this.paintedValues.set(id, value);
     this.#painted[id] = key;
     this.#outputs = { ...this.#outputs, [id]: output };
+    // Its age is the server's, not the moment it arrived here.
+    const at = 'painted' in output ? output.painted?.resultAt : undefined;
+    if (at) this.#resultAt[id] = at.getTime();
   }
 
   /** Recompute painted cells `ids` behind their results: they stay on screen, `done`, until the new ones replace them. */
