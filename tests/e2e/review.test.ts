@@ -11,6 +11,9 @@ import { insertCell } from '../../src/lib/doc/index.js';
  * sees the change arrive live; the history lists the merge as a version, and the result's
  * provenance card shows the reviewer's SQL.
  */
+const BEFORE = "select * from (values ('north', 10), ('south', 3)) t(region, amount)";
+const AFTER = `${BEFORE} where amount > 5`;
+
 describe('forking, proposing and merging in Chromium', () => {
   const app = useApp();
   const pageErrors: string[] = [];
@@ -34,7 +37,7 @@ describe('forking, proposing and merging in Chromium', () => {
     const created = await ana.page.request.post(`${app.srv.base}/api/notebooks`, { data: { title: 'Regional sales' } });
     const origin = (await created.json()).id as string;
     await editNotebook(app.srv.ws, origin, ana.token, (doc) => {
-      insertCell(doc, { kind: 'sql', name: 'by_region', source: "select 'north' as region, 10 as amount" });
+      insertCell(doc, { kind: 'sql', name: 'by_region', source: BEFORE });
     });
 
     await open(cy.page, `/n/${origin}`);
@@ -51,7 +54,7 @@ describe('forking, proposing and merging in Chromium', () => {
     await bea.page.locator('[data-cell-name="by_region"] .cm-content').click();
     await bea.page.keyboard.press('ControlOrMeta+End');
     await bea.page.keyboard.type(' where amount > 5');
-    await expect.poll(() => sqlText(bea.page)).toBe("select 'north' as region, 10 as amount where amount > 5");
+    await expect.poll(() => sqlText(bea.page)).toBe(AFTER);
     await bea.page.waitForTimeout(300);
     await bea.page.getByTestId('fork-badge').click();
     const propose = bea.page.getByRole('button', { name: 'Propose changes' });
@@ -70,7 +73,13 @@ describe('forking, proposing and merging in Chromium', () => {
     const changed = ana.page.locator(`[data-change="changed"]`);
     await expect.poll(() => changed.count()).toBe(1);
     expect(await changed.locator('.line.added').textContent()).toContain('where amount > 5');
-    expect(await changed.locator('.line.removed').textContent()).toContain("select 'north' as region, 10 as amount");
+    expect(await changed.locator('.line.removed').textContent()).toContain(BEFORE);
+    // The results before and after, side by side.
+    await changed.getByRole('button', { name: 'Compare results' }).click();
+    const compare = ana.page.getByTestId('result-compare');
+    await expect.poll(() => compare.getByRole('table', { name: 'Before (original) result' }).locator('tbody tr').count(), { timeout: 30_000 }).toBe(2);
+    await expect.poll(() => compare.getByRole('table', { name: 'After (fork) result' }).locator('tbody tr').count(), { timeout: 30_000 }).toBe(1);
+    expect(await compare.getByRole('table', { name: 'After (fork) result' }).innerText()).toContain('north');
     await ana.page.screenshot({ path: screenshotPath('e2e-review-proposal') });
     // Ana asks something in the discussion; Bea, still on the proposal, sees it live.
     await ana.page.getByLabel('Comment on this proposal').fill('Is 5 the right cut-off?');
@@ -81,7 +90,7 @@ describe('forking, proposing and merging in Chromium', () => {
     await ana.page.screenshot({ path: screenshotPath('e2e-review-merged') });
 
     // Cy, who kept the original open, sees the change arrive without reloading.
-    await expect.poll(() => sqlText(cy.page), { timeout: 10_000 }).toBe("select 'north' as region, 10 as amount where amount > 5");
+    await expect.poll(() => sqlText(cy.page), { timeout: 10_000 }).toBe(AFTER);
 
     // The origin's history lists the merge, attributed.
     await cy.page.getByRole('button', { name: 'History' }).click();
