@@ -115,7 +115,7 @@ export async function createCairnServer(config: Config, options: ServerOptions =
   // Versions read the live document through the collaboration server, which in turn tells
   // them about edits: the closure resolves `collab` once it exists.
   const rooms: Pick<CollabServer, 'withRoom'> = { withRoom: (id, fn) => collab.withRoom(id, fn) };
-  const versions = new VersionService(db, updateLog, rooms, config.history);
+  const versions = new VersionService(db, updateLog, rooms, config.history, (id) => events.publish(id, { type: 'versions' }));
   const collab: CollabServer = new CollabServer(cairnCollabHooks(db, updateLog, site, { authorship, versions }), {
     maxFrameBytes: config.maxFrameBytes,
     idleMs: options.roomIdleMs,

@@ -53,7 +53,9 @@ export class VersionService {
     private readonly db: Db,
     private readonly updateLog: UpdateLog,
     private readonly collab: Pick<CollabServer, 'withRoom'>,
-    private readonly settings: HistorySettings
+    private readonly settings: HistorySettings,
+    /** Told after each version is cut (the notebook's open pages list it live). */
+    private readonly onCut: (notebookId: string) => void = () => undefined
   ) {}
 
   /** `userId` changed notebook `id`: a version follows once editing pauses (or runs long). */
@@ -108,7 +110,7 @@ export class VersionService {
       const owner = owners.get(client);
       if (owner && clock > (before.get(client) ?? 0)) authors.add(owner);
     }
-    return insertVersion(this.db, {
+    const row = await insertVersion(this.db, {
       notebookId: id,
       kind: options.kind,
       label: options.label ?? null,
@@ -117,6 +119,8 @@ export class VersionService {
       snapshot: state.snapshot,
       fingerprint
     });
+    this.onCut(id);
+    return row;
   }
 
   /** A version of notebook `id` (404 for another notebook's version or a missing one). */

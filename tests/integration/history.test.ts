@@ -8,6 +8,7 @@ import * as Y from 'yjs';
 import { createTestStore, startInProcess, type RunningServer, type TestStore } from '../support/server.js';
 import { api, createNotebook, invite, signUp, testEmail, type SignedUp } from '../support/api.js';
 import { connectClient, editNotebook, synced, waitFor } from '../support/yclient.js';
+import { openEvents } from '../support/events.js';
 import { cellsOf, cellsToJSON, insertCell, orderOf, readOrder } from '../../src/lib/doc/index.js';
 import type { CellChange, VersionInfo } from '../../src/lib/contract/index.js';
 
@@ -74,9 +75,12 @@ describe('notebook history', () => {
     expect(second.versions.map((v) => v.seq)).toEqual([2, 1]);
   });
 
-  it('names a version by hand, and opens any version read-only', async () => {
+  it('names a version by hand, announces it to open readers, and opens any version read-only', async () => {
+    const stream = await openEvents(srv.base, notebook, vic.token);
     const named = await api(srv.base, 'POST', `/api/notebooks/${notebook}/versions`, { token: bea.token, body: { label: 'before the Q3 change' } });
     expect(named.status).toBe(201);
+    await waitFor(() => stream.events.some((e) => e.type === 'versions'), 'the new version to be announced');
+    stream.close();
     const list = await versions();
     expect(list.versions[0]).toMatchObject({ id: named.body.id, kind: 'named', label: 'before the Q3 change' });
     const v1 = list.versions.find((v) => v.seq === 1)!;

@@ -1,19 +1,17 @@
 /**
  * The history panel's state: the notebook's versions and their authors' names, reloaded
- * while the panel is open (versions are cut on the server after a pause in editing).
+ * when the server announces a new version on the notebook's event channel (versions are cut
+ * on the server after a pause in editing) and whenever that channel reconnects.
  */
 import { errorMessage, history } from '$lib/api';
 import type { HistoryPerson, VersionInfo } from '$lib/contract';
-
-/** How often an open history panel looks for new versions. */
-const POLL_MS = 8000;
+import type { NotebookEvents } from '$lib/notebook/events.svelte';
 
 export class NotebookHistory {
   versions = $state.raw<VersionInfo[]>([]);
   people = $state.raw<Map<string, string>>(new Map());
   loaded = $state(false);
   error = $state('');
-  #timer: ReturnType<typeof setInterval> | null = null;
 
   constructor(readonly notebookId: string) {}
 
@@ -31,13 +29,11 @@ export class NotebookHistory {
   }
 
   /** Keep the list fresh while something shows it; returns the stop function. */
-  watch(): () => void {
+  watch(events: NotebookEvents | null): () => void {
     void this.load();
-    this.#timer = setInterval(() => void this.load(), POLL_MS);
-    return () => {
-      if (this.#timer) clearInterval(this.#timer);
-      this.#timer = null;
-    };
+    if (!events) return () => undefined;
+    const stops = [events.on('versions', () => void this.load()), events.onOpen(() => void this.load())];
+    return () => stops.forEach((stop) => stop());
   }
 
   nameOf(userId: string | null): string {

@@ -5,6 +5,7 @@
  * something refetches it there. A dropped stream reconnects with backoff; a stream the
  * server ended on purpose (`end`: access lost, notebook deleted) stays closed.
  */
+import { getContext, setContext } from 'svelte';
 import type { NotebookEvent } from '$lib/contract';
 
 type Listener = (event: NotebookEvent) => void;
@@ -101,4 +102,15 @@ export class NotebookEvents {
       console.error('a notebook event listener failed', err);
     }
   }
+}
+
+const KEY = Symbol('notebook-events');
+
+/** Give the page's components its event channel (one stream per page, however many listen). */
+export function setNotebookEvents(get: () => NotebookEvents | null): void {
+  setContext(KEY, get);
+}
+
+export function getNotebookEvents(): (() => NotebookEvents | null) | undefined {
+  return getContext<(() => NotebookEvents | null) | undefined>(KEY);
 }
