@@ -19,9 +19,11 @@ import { getProposal, insertProposal, settleProposal, type ProposalRow } from '.
 import type { Authorship } from './authorship.js';
 import type { VersionService } from './versions.js';
 import { keepCell, takeChanges } from './take-changes.js';
+import { KeyedQueue } from '../keyed-queue.js';
 
 export class ProposalService {
-  private readonly merging = new Map<string, Promise<unknown>>();
+  /** One merge or close of a proposal at a time. */
+  private readonly settling = new KeyedQueue();
 
   constructor(
     private readonly db: Db,
@@ -85,7 +87,7 @@ export class ProposalService {
 
   /** Merge into the origin; `keep` names conflicting cells to keep instead of letting the deletion win. */
   async merge(id: string, userId: string, keep: string[]): Promise<VersionRow> {
-    return this.serial(id, async () => {
+    return this.settling.run(id, async () => {
       const row = await this.get(id);
       if (row.state !== 'open') throw new AppError('conflict', `This proposal is already ${row.state}.`);
       const diff = await this.diff(row);
@@ -123,23 +125,11 @@ export class ProposalService {
   }
 
   async close(id: string): Promise<void> {
-    await this.serial(id, async () => {
+    await this.settling.run(id, async () => {
       const row = await this.get(id);
       if (row.state !== 'open') throw new AppError('conflict', `This proposal is already ${row.state}.`);
       const diff = await this.diff(row).catch(() => ({ cells: [] }));
       await settleProposal(this.db, id, 'closed', { finalDiff: diff });
     });
-  }
-
-  /** One merge or close of a proposal at a time. */
-  private serial<T>(id: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.merging.get(id) ?? Promise.resolve();
-    const next = prev.then(fn, fn);
-    const tail = next.catch(() => undefined);
-    this.merging.set(id, tail);
-    void tail.then(() => {
-      if (this.merging.get(id) === tail) this.merging.delete(id);
-    });
-    return next;
   }
 }

@@ -16,6 +16,7 @@ import { diffCells, fingerprintOf, isEmptySummary, summarize } from './cell-diff
 import { docAt, historyDoc, snapshotOf } from './version-doc.js';
 import { clientOwners, getVersion, insertVersion, latestVersion, type VersionRow } from './repository.js';
 import { logger } from '../log.js';
+import { KeyedQueue } from '../keyed-queue.js';
 
 const log = logger('history');
 
@@ -47,7 +48,8 @@ interface Editing {
 
 export class VersionService {
   private readonly editing = new Map<string, Editing>();
-  private readonly locks = new Map<string, Promise<unknown>>();
+  /** Cuts of one notebook run one at a time, so versions are numbered in order. */
+  private readonly cuts = new KeyedQueue();
 
   constructor(
     private readonly db: Db,
@@ -79,18 +81,18 @@ export class VersionService {
   /** The room is unloading: cut what was edited from its final document, without reopening it. */
   async flush(id: string, doc: Y.Doc): Promise<void> {
     if (!this.editing.has(id)) return;
-    await this.locked(id, () => this.cutState(id, stateOf(doc), { kind: 'auto' })).catch((err) => log.error('could not cut a version', { notebookId: id, err }));
+    await this.cuts.run(id, () => this.cutState(id, stateOf(doc), { kind: 'auto' })).catch((err) => log.error('could not cut a version', { notebookId: id, err }));
   }
 
   /** Cut a version of the live document now; null when `kind` is auto and nothing changed. */
   cut(id: string, options: CutOptions): Promise<VersionRow | null> {
-    return this.locked(id, async () => this.cutState(id, await this.collab.withRoom(id, (room) => stateOf(room.doc)), options));
+    return this.cuts.run(id, async () => this.cutState(id, await this.collab.withRoom(id, (room) => stateOf(room.doc)), options));
   }
 
   /** Cut from a state read elsewhere (a fork reads the state it copies, in the same step). */
   cutFrom(id: string, doc: Y.Doc, options: CutOptions): Promise<VersionRow | null> {
     const state = stateOf(doc);
-    return this.locked(id, () => this.cutState(id, state, options));
+    return this.cuts.run(id, () => this.cutState(id, state, options));
   }
 
   private async cutState(id: string, state: DocState, options: CutOptions): Promise<VersionRow | null> {
@@ -168,18 +170,6 @@ export class VersionService {
     const cells = cellsToJSON(doc);
     doc.destroy();
     return cells;
-  }
-
-  /** Run `fn` after every earlier cut of `id` settled, so versions are numbered in order. */
-  locked<T>(id: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.locks.get(id) ?? Promise.resolve();
-    const next = prev.then(fn, fn);
-    const tail = next.catch(() => undefined);
-    this.locks.set(id, tail);
-    void tail.then(() => {
-      if (this.locks.get(id) === tail) this.locks.delete(id);
-    });
-    return next;
   }
 
   close(): void {

@@ -16,13 +16,15 @@ import type { Db } from './db.js';
 import type { UpdateLog } from './update-log.js';
 import { toBytes } from './sql-update-log.js';
 import { logger } from '../log.js';
+import { KeyedQueue } from '../keyed-queue.js';
 
 const log = logger('store');
 const HEADER = 8;
 
 export class FileUpdateLog implements UpdateLog {
   private readonly fds = new Map<string, number>();
-  private readonly locks = new Map<string, Promise<unknown>>();
+  /** Loads, compactions and removals of one notebook's log, one at a time. */
+  private readonly queue = new KeyedQueue();
   private rotations = 0;
 
   constructor(
@@ -46,7 +48,7 @@ export class FileUpdateLog implements UpdateLog {
   }
 
   async load(id: string): Promise<Uint8Array[]> {
-    return this.locked(id, async () => {
+    return this.queue.run(id, async () => {
       // Files before the snapshot: a compaction writes the snapshot before it deletes the
       // files it folded, so this order never misses an update.
       const fromFiles: Uint8Array[] = [];
@@ -74,7 +76,7 @@ export class FileUpdateLog implements UpdateLog {
   }
 
   async compact(id: string): Promise<void> {
-    await this.locked(id, async () => {
+    await this.queue.run(id, async () => {
       const live = this.livePath(id);
       if (existsSync(live)) {
         // Rotate synchronously: appends after this line go to a fresh live file.
@@ -141,18 +143,6 @@ export class FileUpdateLog implements UpdateLog {
       }
     }
     return out;
-  }
-
-  /** Run `fn` after every earlier load/compact/remove of `id` settled. */
-  private locked<T>(id: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.locks.get(id) ?? Promise.resolve();
-    const next = prev.then(fn, fn);
-    const tail = next.catch(() => undefined);
-    this.locks.set(id, tail);
-    void tail.then(() => {
-      if (this.locks.get(id) === tail) this.locks.delete(id);
-    });
-    return next;
   }
 }
 
