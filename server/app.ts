@@ -156,7 +156,7 @@ export async function createCairnServer(config: Config, options: ServerOptions =
     authorship,
     versions,
     forks: new ForkService(db, updateLog, collab, versions, authorship),
-    proposals: new ProposalService(db, updateLog, collab, versions, authorship),
+    proposals: new ProposalService(db, collab, versions, authorship),
     reports: new ReportService(db, collab),
     reportPages: new PageCache(),
     reportResults,

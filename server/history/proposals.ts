@@ -6,13 +6,11 @@
  */
 import * as Y from 'yjs';
 import type { Db } from '../store/index.js';
-import type { UpdateLog } from '../store/update-log.js';
 import type { CollabServer } from '../collab/server.js';
 import { AppError } from '../errors.js';
 import { cellsToJSON } from '../../src/lib/doc/index.js';
 import type { CellChange, NotebookDiff } from '../../src/lib/contract/index.js';
 import { diffCells } from './cell-diff.js';
-import { historyDoc, docAt } from './version-doc.js';
 import { copyClients, getVersion, type VersionRow } from './repository.js';
 import { forkRow } from './forks.js';
 import { getProposal, insertProposal, settleProposal, type ProposalRow } from './proposal-repository.js';
@@ -27,7 +25,6 @@ export class ProposalService {
 
   constructor(
     private readonly db: Db,
-    private readonly updateLog: UpdateLog,
     private readonly collab: CollabServer,
     private readonly versions: VersionService,
     private readonly authorship: Authorship
@@ -73,11 +70,9 @@ export class ProposalService {
 
   /** What notebook `id` changed since `base` (a version of the origin, valid in both documents). */
   private async changesSince(id: string, base: VersionRow): Promise<CellChange[]> {
-    const history = historyDoc(await this.updateLog.load(id));
+    const history = await this.versions.history(id);
     try {
-      const before = docAt(history, base.snapshot);
-      const cells = cellsToJSON(before);
-      before.destroy();
+      const cells = this.versions.cellsAt(history, base.snapshot);
       const now = await this.collab.withRoom(id, (room) => cellsToJSON(room.doc));
       return diffCells(cells, now);
     } finally {

@@ -20,10 +20,3 @@ export function docAt(history: Y.Doc, snapshot: Uint8Array): Y.Doc {
 export function snapshotOf(doc: Y.Doc): Uint8Array {
   return Y.encodeSnapshot(Y.snapshot(doc));
 }
-
-/** Whether every item of snapshot `inner` is also in `outer` (it was cut no later). */
-export function snapshotContains(outer: Uint8Array, inner: Uint8Array): boolean {
-  const a = Y.decodeSnapshot(outer).sv;
-  for (const [client, clock] of Y.decodeSnapshot(inner).sv) if ((a.get(client) ?? 0) < clock) return false;
-  return true;
-}

@@ -21,11 +21,10 @@ export function proposalRoutes(router: Router, app: AppContext): void {
     sendJson(res, 201, { id });
   });
 
-  router.add('GET', '/api/notebooks/:id/proposals', allow.notebook('read'), async ({ res, params, session }) => {
+  router.add('GET', '/api/notebooks/:id/proposals', allow.notebook('read'), async ({ res, params }) => {
     const rows = await proposalsOf(db, params.id);
     // A proposal from a fork the caller cannot read still shows on the origin: its title and
     // author are part of the origin's review, and its diff is about the origin's cells.
-    void session;
     sendJson(res, 200, { proposals: rows.map(summaryOf) });
   });
 
